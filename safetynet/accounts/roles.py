@@ -1,0 +1,58 @@
+"""The role table (product.md "Who uses it"): which actions each role may take on which model.
+
+Scope (which records) is separate and comes from the model's ``scope_q``; this table answers
+only "may this role do this kind of thing at all" (403 when not).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("群众/申请人")
+    COORDINATOR = "coordinator", _("村级社会救助协理员")
+    CASEWORKER = "caseworker", _("乡镇经办人员")
+    COUNTY_OFFICER = "county_officer", _("县级民政审核确认人员")
+    CITY_OFFICER = "city_officer", _("市级民政人员")
+    PROVINCE_OFFICER = "province_officer", _("省级民政人员")
+    VERIFICATION_OFFICER = "verification_officer", _("核对中心人员")
+    DEPARTMENT = "department", _("部门数据提供方")
+    CHARITY = "charity", _("慈善/服务组织")
+    AUDITOR = "auditor", _("纪检/审计人员")
+    ADMIN = "admin", _("系统管理员")
+
+
+STAFF_ROLES = {
+    Role.COORDINATOR, Role.CASEWORKER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER,
+    Role.VERIFICATION_OFFICER, Role.AUDITOR, Role.ADMIN,
+}
+# Roles that handle personal data sign in with a second factor (TOTP).
+TOTP_ROLES = STAFF_ROLES
+# Roles whose work needs full identity numbers, phones and accounts (each read is logged).
+FULL_VALUE_ROLES = {Role.CASEWORKER, Role.COUNTY_OFFICER, Role.VERIFICATION_OFFICER}
+
+READ = {"view"}
+WRITE = {"view", "add", "change"}
+
+REGISTRY = ("registry.household", "registry.person", "registry.membership", "registry.legalsupporter",
+            "registry.incomeitem", "registry.assetitem", "registry.rigidexpense", "registry.changereport")
+
+PERMISSIONS: dict[str, dict[str, set[str]]] = {
+    Role.RESIDENT: {m: READ for m in REGISTRY},
+    Role.COORDINATOR: {m: WRITE for m in REGISTRY},
+    Role.CASEWORKER: {m: WRITE for m in REGISTRY},
+    Role.COUNTY_OFFICER: {m: WRITE for m in REGISTRY},
+    Role.CITY_OFFICER: {m: READ for m in REGISTRY},
+    Role.PROVINCE_OFFICER: {m: READ for m in REGISTRY},
+    Role.VERIFICATION_OFFICER: {m: READ for m in REGISTRY},
+    Role.AUDITOR: {**{m: READ for m in REGISTRY}, "core.changelog": READ, "core.accesslog": READ},
+    Role.ADMIN: {**{m: WRITE for m in REGISTRY}, "core.changelog": READ, "core.accesslog": READ},
+    Role.DEPARTMENT: {},
+    Role.CHARITY: {},
+}
+
+
+def allows(role: str, model_label: str, action: str) -> bool:
+    return action in PERMISSIONS.get(role, {}).get(model_label, set())

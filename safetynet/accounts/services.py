@@ -1,0 +1,86 @@
+"""Writes of accounts: users, sign-in bookkeeping, TOTP, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import pyotp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from safetynet.accounts.models import ApiToken, User
+from safetynet.core.services import change_log_write, snapshot
+
+
+def user_create(*, actor, username: str, password: str, role: str, display_name: str = "",
+                region_id: str | None = None, household_id: int | None = None, department: str = "",
+                organisation: str = "", with_totp: bool = True) -> User:
+    with transaction.atomic():
+        user = User(username=username, role=role, display_name=display_name, region_id=region_id,
+                    household_id=household_id, department=department, organisation=organisation)
+        user.set_password(password)
+        if with_totp and user.needs_totp:
+            user.totp_secret = pyotp.random_base32()
+        user.full_clean(exclude=["password"])
+        user.save()
+        change_log_write(actor=actor, action="create", obj=user,
+                         after=snapshot(user, fields=["username", "role", "region", "household", "department", "organisation"]),
+                         reason="user created")
+    return user
+
+
+def login_failed(*, user: User) -> None:
+    """Count a failed sign-in; lock the account after the configured number of failures."""
+    with transaction.atomic():
+        user.failed_logins += 1
+        fields = ["failed_logins"]
+        if user.failed_logins >= settings.SAFETYNET_LOGIN_MAX_FAILURES:
+            user.locked_until = timezone.now() + dt.timedelta(minutes=settings.SAFETYNET_LOGIN_LOCK_MINUTES)
+            user.failed_logins = 0
+            fields.append("locked_until")
+            change_log_write(actor=None, action="update", obj=user, after={"locked_until": user.locked_until},
+                             reason="account locked after repeated failed sign-ins")
+        user.save(update_fields=fields)
+
+
+def login_succeeded(*, user: User) -> None:
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["failed_logins", "locked_until"])
+
+
+def totp_verify(*, user: User, code: str) -> bool:
+    if not user.totp_secret:
+        return False
+    return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_create(*, actor, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a token; the plain key is returned once and never stored."""
+    key = "snt_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[4:12], key_hash=_token_hash(key),
+            expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+        )
+        change_log_write(actor=actor, action="create", obj=token,
+                         after={"user": user.username, "name": name, "prefix": token.prefix}, reason="API token issued")
+    return token, key
+
+
+def token_authenticate(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=_token_hash(key), revoked=False).first()
+    if token is None or not token.user.is_active:
+        return None
+    if token.expires_at and token.expires_at < timezone.now():
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
