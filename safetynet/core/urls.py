@@ -1,4 +1,11 @@
+from django.http import HttpResponse
 from django.urls import path
 
 app_name = "core"
-urlpatterns: list = []
+
+
+def _home(request):
+    return HttpResponse("SafetyNet")
+
+
+urlpatterns = [path("", _home, name="home")]
