@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "safetynet.regions",
     "safetynet.accounts",
     "safetynet.registry",
+    "safetynet.eligibility",
     "safetynet.synth",
 ]
 
@@ -124,7 +125,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_choice("SAFETYNET_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("SAFETYNET_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"}),
+    },
 }
 
 SITE_TITLE = _("社会救助兜底保障平台")

@@ -16,10 +16,18 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.RESIDENT)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属区划"))
-    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属区划")
+    )
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("工作人员本人的人员档案（用于近亲属回避检查）"),
     )
     department = models.CharField(_("所属部门"), max_length=40, blank=True)

@@ -25,8 +25,14 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = {
-    Role.COORDINATOR, Role.CASEWORKER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER,
-    Role.VERIFICATION_OFFICER, Role.AUDITOR, Role.ADMIN,
+    Role.COORDINATOR,
+    Role.CASEWORKER,
+    Role.COUNTY_OFFICER,
+    Role.CITY_OFFICER,
+    Role.PROVINCE_OFFICER,
+    Role.VERIFICATION_OFFICER,
+    Role.AUDITOR,
+    Role.ADMIN,
 }
 # Roles that handle personal data sign in with a second factor (TOTP).
 TOTP_ROLES = STAFF_ROLES
@@ -36,8 +42,18 @@ FULL_VALUE_ROLES = {Role.CASEWORKER, Role.COUNTY_OFFICER, Role.VERIFICATION_OFFI
 READ = {"view"}
 WRITE = {"view", "add", "change"}
 
-REGISTRY = ("registry.household", "registry.person", "registry.membership", "registry.legalsupporter",
-            "registry.incomeitem", "registry.assetitem", "registry.rigidexpense", "registry.changereport")
+REGISTRY = (
+    "registry.household",
+    "registry.person",
+    "registry.membership",
+    "registry.legalsupporter",
+    "registry.incomeitem",
+    "registry.assetitem",
+    "registry.rigidexpense",
+    "registry.changereport",
+)
+
+STANDARDS = "eligibility.regionalstandard"
 
 PERMISSIONS: dict[str, dict[str, set[str]]] = {
     Role.RESIDENT: {m: READ for m in REGISTRY},
@@ -52,6 +68,10 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
     Role.DEPARTMENT: {},
     Role.CHARITY: {},
 }
+for _role in (Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role][STANDARDS] = WRITE
+for _role in (Role.CASEWORKER, Role.COORDINATOR, Role.VERIFICATION_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role][STANDARDS] = READ
 
 
 def allows(role: str, model_label: str, action: str) -> bool:

@@ -15,20 +15,43 @@ from safetynet.accounts.models import ApiToken, User
 from safetynet.core.services import change_log_write, snapshot
 
 
-def user_create(*, actor, username: str, password: str, role: str, display_name: str = "",
-                region_id: str | None = None, household_id: int | None = None, department: str = "",
-                organisation: str = "", with_totp: bool = True) -> User:
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    region_id: str | None = None,
+    household_id: int | None = None,
+    department: str = "",
+    organisation: str = "",
+    with_totp: bool = True,
+) -> User:
     with transaction.atomic():
-        user = User(username=username, role=role, display_name=display_name, region_id=region_id,
-                    household_id=household_id, department=department, organisation=organisation)
+        user = User(
+            username=username,
+            role=role,
+            display_name=display_name,
+            region_id=region_id,
+            household_id=household_id,
+            department=department,
+            organisation=organisation,
+        )
         user.set_password(password)
         if with_totp and user.needs_totp:
             user.totp_secret = pyotp.random_base32()
         user.full_clean(exclude=["password"])
         user.save()
-        change_log_write(actor=actor, action="create", obj=user,
-                         after=snapshot(user, fields=["username", "role", "region", "household", "department", "organisation"]),
-                         reason="user created")
+        change_log_write(
+            actor=actor,
+            action="create",
+            obj=user,
+            after=snapshot(
+                user, fields=["username", "role", "region", "household", "department", "organisation"]
+            ),
+            reason="user created",
+        )
     return user
 
 
@@ -41,8 +64,13 @@ def login_failed(*, user: User) -> None:
             user.locked_until = timezone.now() + dt.timedelta(minutes=settings.SAFETYNET_LOGIN_LOCK_MINUTES)
             user.failed_logins = 0
             fields.append("locked_until")
-            change_log_write(actor=None, action="update", obj=user, after={"locked_until": user.locked_until},
-                             reason="account locked after repeated failed sign-ins")
+            change_log_write(
+                actor=None,
+                action="update",
+                obj=user,
+                after={"locked_until": user.locked_until},
+                reason="account locked after repeated failed sign-ins",
+            )
         user.save(update_fields=fields)
 
 
@@ -59,6 +87,22 @@ def totp_verify(*, user: User, code: str) -> bool:
     return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
 
 
+def totp_enrol(*, user: User, secret: str, code: str) -> bool:
+    """Store a first TOTP secret once the user has shown a valid code from it (staff created
+    without a secret enrol at their first sign-in). Returns False for a wrong code."""
+    if user.totp_secret:
+        raise ValueError("user already has a TOTP secret")
+    if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
+        return False
+    with transaction.atomic():
+        user.totp_secret = secret
+        user.save(update_fields=["totp_secret"])
+        change_log_write(
+            actor=user, action="update", obj=user, after={"totp": "enrolled"}, reason="TOTP enrolled"
+        )
+    return True
+
+
 def _token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -68,11 +112,19 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
     key = "snt_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=key[4:12], key_hash=_token_hash(key),
+            user=user,
+            name=name,
+            prefix=key[4:12],
+            key_hash=_token_hash(key),
             expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
         )
-        change_log_write(actor=actor, action="create", obj=token,
-                         after={"user": user.username, "name": name, "prefix": token.prefix}, reason="API token issued")
+        change_log_write(
+            actor=actor,
+            action="create",
+            obj=token,
+            after={"user": user.username, "name": name, "prefix": token.prefix},
+            reason="API token issued",
+        )
     return token, key
 
 

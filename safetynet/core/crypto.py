@@ -28,9 +28,13 @@ def _decode_key(name: str, value: str, sizes: tuple[int, ...]) -> bytes:
     try:
         key = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ImproperlyConfigured(f"{name} must be base64 (generate one with `safetynet keys generate`).") from None
+        raise ImproperlyConfigured(
+            f"{name} must be base64 (generate one with `safetynet keys generate`)."
+        ) from None
     if len(key) not in sizes:
-        raise ImproperlyConfigured(f"{name} must decode to {' or '.join(map(str, sizes))} bytes, got {len(key)}.")
+        raise ImproperlyConfigured(
+            f"{name} must decode to {' or '.join(map(str, sizes))} bytes, got {len(key)}."
+        )
     return key
 
 

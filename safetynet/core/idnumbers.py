@@ -62,26 +62,38 @@ def _date(text: str, value: str) -> dt.date:
     try:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise IdentityError("date_invalid", str(_("证件号码中的出生日期 %(d)s 不是有效日期：%(v)s") % {"d": text, "v": value})) from None
+        raise IdentityError(
+            "date_invalid", str(_("证件号码中的出生日期 %(d)s 不是有效日期：%(v)s") % {"d": text, "v": value})
+        ) from None
 
 
 def _check_date(birth: dt.date, value: str, today: dt.date) -> None:
     if birth > today:
-        raise IdentityError("date_future", str(_("证件号码中的出生日期 %(d)s 晚于今天：%(v)s") % {"d": birth.isoformat(), "v": value}))
+        raise IdentityError(
+            "date_future",
+            str(_("证件号码中的出生日期 %(d)s 晚于今天：%(v)s") % {"d": birth.isoformat(), "v": value}),
+        )
     if birth.year < 1880:
-        raise IdentityError("date_invalid", str(_("证件号码中的出生年份 %(y)s 不可能：%(v)s") % {"y": birth.year, "v": value}))
+        raise IdentityError(
+            "date_invalid", str(_("证件号码中的出生年份 %(y)s 不可能：%(v)s") % {"y": birth.year, "v": value})
+        )
 
 
 def _eighteen(value: str, today: dt.date, *, kind: str) -> Identity:
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise IdentityError("chars", str(_("证件号码只能是17位数字加1位数字或X：%(v)s") % {"v": value}))
     if value[:2] not in PROVINCE_CODES:
-        raise IdentityError("region", str(_("证件号码前两位 %(p)s 不是有效的省级行政区划代码：%(v)s") % {"p": value[:2], "v": value}))
+        raise IdentityError(
+            "region",
+            str(_("证件号码前两位 %(p)s 不是有效的省级行政区划代码：%(v)s") % {"p": value[:2], "v": value}),
+        )
     birth = _date(value[6:14], value)
     _check_date(birth, value, today)
     expected = check_digit(value[:17])
     if value[17] != expected:
-        raise IdentityError("checksum", str(_("证件号码校验位错误（应为 %(e)s）：%(v)s") % {"e": expected, "v": value}))
+        raise IdentityError(
+            "checksum", str(_("证件号码校验位错误（应为 %(e)s）：%(v)s") % {"e": expected, "v": value})
+        )
     sex = "M" if int(value[16]) % 2 else "F"
     return Identity(kind=kind, number=value, birth_date=birth, sex=sex)
 
@@ -102,15 +114,29 @@ def parse_identity(kind: str, value: str, *, today: dt.date | None = None) -> Id
             identity = _eighteen(converted, today, kind=kind)
             return Identity(kind, identity.number, identity.birth_date, identity.sex, converted_from=value)
         if len(value) != 18:
-            raise IdentityError("length", str(_("身份证号码应为18位（或旧版15位），实际 %(n)s 位：%(v)s") % {"n": len(value), "v": value}))
+            raise IdentityError(
+                "length",
+                str(
+                    _("身份证号码应为18位（或旧版15位），实际 %(n)s 位：%(v)s")
+                    % {"n": len(value), "v": value}
+                ),
+            )
         if value[:6] in PERMIT_PREFIXES:
-            raise IdentityError("kind", str(_("这是港澳台居民居住证号码，请选择证件类型“港澳台居民居住证”：%(v)s") % {"v": value}))
+            raise IdentityError(
+                "kind",
+                str(_("这是港澳台居民居住证号码，请选择证件类型“港澳台居民居住证”：%(v)s") % {"v": value}),
+            )
         return _eighteen(value, today, kind=kind)
     if kind == IdKind.HKMOTW_PERMIT:
         if len(value) != 18:
-            raise IdentityError("length", str(_("港澳台居民居住证号码应为18位，实际 %(n)s 位：%(v)s") % {"n": len(value), "v": value}))
+            raise IdentityError(
+                "length",
+                str(_("港澳台居民居住证号码应为18位，实际 %(n)s 位：%(v)s") % {"n": len(value), "v": value}),
+            )
         if value[:6] not in PERMIT_PREFIXES:
-            raise IdentityError("region", str(_("港澳台居民居住证号码应以810000、820000或830000开头：%(v)s") % {"v": value}))
+            raise IdentityError(
+                "region", str(_("港澳台居民居住证号码应以810000、820000或830000开头：%(v)s") % {"v": value})
+            )
         return _eighteen(value, today, kind=kind)
     if kind == IdKind.FOREIGN_PR:
         # 2017 card: 3 letters (nationality) + 12 digits; 2023 card: 18 characters starting with 9,
@@ -124,9 +150,18 @@ def parse_identity(kind: str, value: str, *, today: dt.date | None = None) -> Id
             _check_date(birth, value, today)
             expected = check_digit(value[:17])
             if value[17] != expected:
-                raise IdentityError("checksum", str(_("证件号码校验位错误（应为 %(e)s）：%(v)s") % {"e": expected, "v": value}))
+                raise IdentityError(
+                    "checksum",
+                    str(_("证件号码校验位错误（应为 %(e)s）：%(v)s") % {"e": expected, "v": value}),
+                )
             return Identity(kind=kind, number=value, birth_date=birth, sex="M" if int(value[16]) % 2 else "F")
-        raise IdentityError("length", str(_("外国人永久居留身份证号码应为15位（3位字母加12位数字）或以9开头的18位：%(v)s") % {"v": value}))
+        raise IdentityError(
+            "length",
+            str(
+                _("外国人永久居留身份证号码应为15位（3位字母加12位数字）或以9开头的18位：%(v)s")
+                % {"v": value}
+            ),
+        )
     raise IdentityError("kind", str(_("未知的证件类型：%(k)s") % {"k": kind}))
 
 
@@ -134,9 +169,25 @@ def cross_check(identity: Identity, *, birth_date: dt.date | None, sex: str | No
     """Compare a stated birth date and sex with what the number encodes; returns (field, message)."""
     problems: list[tuple[str, str]] = []
     if identity.birth_date and birth_date and identity.birth_date != birth_date:
-        problems.append(("birth_date", str(_("出生日期 %(s)s 与证件号码中的 %(n)s 不一致") % {"s": birth_date.isoformat(), "n": identity.birth_date.isoformat()})))
+        problems.append(
+            (
+                "birth_date",
+                str(
+                    _("出生日期 %(s)s 与证件号码中的 %(n)s 不一致")
+                    % {"s": birth_date.isoformat(), "n": identity.birth_date.isoformat()}
+                ),
+            )
+        )
     if identity.sex and sex and identity.sex != sex:
-        problems.append(("sex", str(_("性别与证件号码第17位不一致（号码表示%(n)s）") % {"n": _("男") if identity.sex == "M" else _("女")})))
+        problems.append(
+            (
+                "sex",
+                str(
+                    _("性别与证件号码第17位不一致（号码表示%(n)s）")
+                    % {"n": _("男") if identity.sex == "M" else _("女")}
+                ),
+            )
+        )
     return problems
 
 

@@ -85,8 +85,19 @@ class ChangeLog(models.Model):
         ]
 
     HASHED_FIELDS = (
-        "time", "actor_id", "actor_name", "request_id", "job_id", "action", "object_type",
-        "object_id", "object_repr", "before", "after", "reason", "prev_hash",
+        "time",
+        "actor_id",
+        "actor_name",
+        "request_id",
+        "job_id",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "before",
+        "after",
+        "reason",
+        "prev_hash",
     )
 
 
@@ -109,6 +120,13 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="accesslog_object")]
 
     HASHED_FIELDS = (
-        "time", "actor_id", "actor_name", "request_id", "object_type", "object_id", "field",
-        "purpose", "prev_hash",
+        "time",
+        "actor_id",
+        "actor_name",
+        "request_id",
+        "object_type",
+        "object_id",
+        "field",
+        "purpose",
+        "prev_hash",
     )

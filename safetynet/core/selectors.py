@@ -25,11 +25,21 @@ def audit_chain_verify(log: str = "change") -> ChainReport:
     for row in model.objects.order_by("pk").iterator(chunk_size=5000):
         count += 1
         if row.prev_hash != previous:
-            return ChainReport(log, count, False, row.pk, "prev_hash does not match the previous row (a row was removed or inserted)")
+            return ChainReport(
+                log,
+                count,
+                False,
+                row.pk,
+                "prev_hash does not match the previous row (a row was removed or inserted)",
+            )
         if row_hash(row, model.HASHED_FIELDS) != row.hash:
-            return ChainReport(log, count, False, row.pk, "content does not match its hash (the row was altered)")
+            return ChainReport(
+                log, count, False, row.pk, "content does not match its hash (the row was altered)"
+            )
         previous = row.hash
     head = ChainHead.objects.filter(name=log).first()
     if head and head.last_hash != previous:
-        return ChainReport(log, count, False, None, "the last rows were removed (chain head does not match the last row)")
+        return ChainReport(
+            log, count, False, None, "the last rows were removed (chain head does not match the last row)"
+        )
     return ChainReport(log, count, True)

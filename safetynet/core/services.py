@@ -49,7 +49,7 @@ def row_hash(row: models.Model, fields: tuple[str, ...]) -> str:
     payload = {name: to_json(getattr(row, name)) for name in fields}
     if isinstance(payload.get("time"), str):
         # one textual form whatever the database returns (offset or not)
-        payload["time"] = getattr(row, "time").astimezone(dt.UTC).isoformat()
+        payload["time"] = row.time.astimezone(dt.UTC).isoformat()
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -161,4 +161,6 @@ def job_finish(*, job: Job, counts: dict, digest: str = "", reason: str = "") ->
 
 
 def job_fail(*, job: Job, error: str) -> None:
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=error[:5000], finished_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.FAILED, error=error[:5000], finished_at=timezone.now()
+    )

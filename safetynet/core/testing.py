@@ -44,7 +44,9 @@ def build_regions() -> None:
         (VILLAGE_B1, "石门村", Level.VILLAGE, TOWNSHIP_B, UrbanRural.RURAL),
     ]
     for code, name, level, parent, ur in rows:
-        Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent, "urban_rural": ur})
+        Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent_id": parent, "urban_rural": ur}
+        )
 
 
 @dataclass
@@ -64,7 +66,9 @@ def build_personas() -> Personas:
     build_regions()
 
     def make(username: str, role: str, region: str | None, name: str):
-        return user_create(actor=None, username=username, password=PASSWORD, role=role, region_id=region, display_name=name)
+        return user_create(
+            actor=None, username=username, password=PASSWORD, role=role, region_id=region, display_name=name
+        )
 
     return Personas(
         alice=make("alice", Role.CASEWORKER, TOWNSHIP_A, "艾丽"),
@@ -79,19 +83,52 @@ def build_personas() -> Personas:
 def household_input(*, village: str = VILLAGE_A1, head_name: str = "张伟", seq: int = 1, members: int = 2):
     from safetynet.registry.services import HouseholdInput, MemberInput, PersonInput
 
-    people = [MemberInput(PersonInput(name=head_name, id_number=make_id_number(birth="19700305", seq=seq),
-                                      hukou_type="rural", employment="farming"), relation="self")]
+    people = [
+        MemberInput(
+            PersonInput(
+                name=head_name,
+                id_number=make_id_number(birth="19700305", seq=seq),
+                hukou_type="rural",
+                employment="farming",
+            ),
+            relation="self",
+        )
+    ]
     if members >= 2:
-        people.append(MemberInput(PersonInput(name="李芳", id_number=make_id_number(birth="19720810", seq=seq, male=False),
-                                              hukou_type="rural", employment="farming"), relation="spouse"))
+        people.append(
+            MemberInput(
+                PersonInput(
+                    name="李芳",
+                    id_number=make_id_number(birth="19720810", seq=seq, male=False),
+                    hukou_type="rural",
+                    employment="farming",
+                ),
+                relation="spouse",
+            )
+        )
     for i in range(2, members):
-        people.append(MemberInput(PersonInput(name=f"张小{'一二三四五六'[i - 2]}",
-                                              id_number=make_id_number(birth=f"20{10 + i:02d}0101", seq=seq * 10 + i),
-                                              hukou_type="rural", schooling="primary", full_time_student=True),
-                                  relation="child"))
-    return HouseholdInput(region_code=village, address="柳树村3组12号", hukou_type="rural", members=people,
-                          phone="13812345678", bank_name="农村信用社", account_holder=head_name,
-                          account_number="6228480012345678901")
+        people.append(
+            MemberInput(
+                PersonInput(
+                    name=f"张小{'一二三四五六'[i - 2]}",
+                    id_number=make_id_number(birth=f"20{10 + i:02d}0101", seq=seq * 10 + i),
+                    hukou_type="rural",
+                    schooling="primary",
+                    full_time_student=True,
+                ),
+                relation="child",
+            )
+        )
+    return HouseholdInput(
+        region_code=village,
+        address="柳树村3组12号",
+        hukou_type="rural",
+        members=people,
+        phone="13812345678",
+        bank_name="农村信用社",
+        account_holder=head_name,
+        account_number="6228480012345678901",
+    )
 
 
 TODAY = dt.date(2026, 11, 30)

@@ -1,11 +1,6 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from safetynet.core import views
+
 app_name = "core"
-
-
-def _home(request):
-    return HttpResponse("SafetyNet")
-
-
-urlpatterns = [path("", _home, name="home")]
+urlpatterns = [path("", views.home, name="home")]

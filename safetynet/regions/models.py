@@ -40,7 +40,9 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     urban_rural = models.CharField(_("城乡属性"), max_length=10, choices=UrbanRural.choices, blank=True)
 
     class Meta:

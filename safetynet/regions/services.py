@@ -57,12 +57,18 @@ def regions_import_csv(*, data: bytes, actor, reason: str = "import regions") ->
         if not name:
             result.errors.append((number, "name", _("名称不能为空")))
         if ur and ur not in UrbanRural.values:
-            result.errors.append((number, "urban_rural", _("城乡属性只能是 urban 或 rural：%(v)s") % {"v": ur}))
+            result.errors.append(
+                (number, "urban_rural", _("城乡属性只能是 urban 或 rural：%(v)s") % {"v": ur})
+            )
         if code in seen:
             result.errors.append((number, "code", _("区划代码在文件中重复：%(v)s") % {"v": code}))
         seen.add(code)
         rows.append((number, code, name, ur))
-    known = set(Region.objects.filter(code__in=[parent_code(c) for _n, c, _m, _u in rows if parent_code(c)]).values_list("code", flat=True))
+    known = set(
+        Region.objects.filter(
+            code__in=[parent_code(c) for _n, c, _m, _u in rows if parent_code(c)]
+        ).values_list("code", flat=True)
+    )
     for number, code, _name, _ur in rows:
         parent = parent_code(code)
         if parent and parent not in known and parent not in seen:
@@ -85,7 +91,9 @@ def regions_import_csv(*, data: bytes, actor, reason: str = "import regions") ->
             else:
                 result.unchanged += 1
         change_log_write(
-            actor=actor, action="import", object_type="regions.region",
+            actor=actor,
+            action="import",
+            object_type="regions.region",
             after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             reason=reason,
         )

@@ -44,16 +44,24 @@ class Person(TrackedModel):
     phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
     hukou_type = models.CharField(_("户口性质"), max_length=10, choices=c.HukouType.choices, blank=True)
     hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
-    disability_category = models.CharField(_("残疾类别"), max_length=20, choices=c.DisabilityCategory.choices, blank=True)
+    disability_category = models.CharField(
+        _("残疾类别"), max_length=20, choices=c.DisabilityCategory.choices, blank=True
+    )
     disability_grade = models.PositiveSmallIntegerField(
         _("残疾等级"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     serious_illness = models.BooleanField(_("患重特大疾病"), default=False)
     illness_name = models.CharField(_("疾病名称"), max_length=100, blank=True)
-    work_capacity = models.CharField(_("劳动能力"), max_length=10, choices=c.WorkCapacity.choices, default=c.WorkCapacity.FULL)
-    schooling = models.CharField(_("在学情况"), max_length=20, choices=c.Schooling.choices, default=c.Schooling.NOT_IN_SCHOOL)
+    work_capacity = models.CharField(
+        _("劳动能力"), max_length=10, choices=c.WorkCapacity.choices, default=c.WorkCapacity.FULL
+    )
+    schooling = models.CharField(
+        _("在学情况"), max_length=20, choices=c.Schooling.choices, default=c.Schooling.NOT_IN_SCHOOL
+    )
     full_time_student = models.BooleanField(_("全日制在校"), default=False)
-    employment = models.CharField(_("就业状况"), max_length=30, choices=c.Employment.choices, default=c.Employment.NOT_APPLICABLE)
+    employment = models.CharField(
+        _("就业状况"), max_length=30, choices=c.Employment.choices, default=c.Employment.NOT_APPLICABLE
+    )
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     # The village whose household counts this person (or that filed them); drives staff scope.
     region_code = models.CharField(_("所属区划"), max_length=12, db_index=True)
@@ -97,7 +105,9 @@ class Household(TrackedModel):
     region_code = models.CharField(max_length=12)
     address = models.CharField(_("居住地址"), max_length=200)
     hukou_type = models.CharField(_("户口性质"), max_length=10, choices=c.HukouType.choices)
-    head = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("户主"))
+    head = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("户主")
+    )
     head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
     size = models.PositiveSmallIntegerField(_("共同生活人数"), default=0)
     phone_enc = models.TextField(blank=True)
@@ -134,7 +144,9 @@ class Membership(TrackedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     relation = models.CharField(_("与户主关系"), max_length=20, choices=c.Relation.choices)
     counted = models.BooleanField(_("计入共同生活家庭成员"), default=True)
-    exclusion_reason = models.CharField(_("不计入原因"), max_length=20, choices=c.ExclusionReason.choices, blank=True)
+    exclusion_reason = models.CharField(
+        _("不计入原因"), max_length=20, choices=c.ExclusionReason.choices, blank=True
+    )
     start_date = models.DateField(_("加入日期"))
     end_date = models.DateField(_("离开日期"), null=True, blank=True)
     end_reason = models.CharField(_("离开原因"), max_length=20, blank=True)
@@ -145,11 +157,19 @@ class Membership(TrackedModel):
         verbose_name = _("家庭成员")
         constraints = [
             # A person is counted in at most one household at a time.
-            models.UniqueConstraint(fields=["person"], condition=Q(counted=True, end_date__isnull=True),
-                                    name="person_counted_once"),
-            models.UniqueConstraint(fields=["household", "person"], condition=Q(end_date__isnull=True),
-                                    name="membership_current_once"),
-            models.CheckConstraint(condition=Q(counted=True) | ~Q(exclusion_reason=""), name="excluded_needs_reason"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(counted=True, end_date__isnull=True),
+                name="person_counted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "person"],
+                condition=Q(end_date__isnull=True),
+                name="membership_current_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(counted=True) | ~Q(exclusion_reason=""), name="excluded_needs_reason"
+            ),
         ]
 
     @classmethod
@@ -162,8 +182,14 @@ class LegalSupporter(TrackedModel):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="supporters")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="supporter_of")
-    supported = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("被赡养/抚养人"))
+    supported = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("被赡养/抚养人"),
+    )
     relation = models.CharField(_("关系"), max_length=20, choices=c.Relation.choices)
     duty = models.CharField(_("义务类型"), max_length=20, choices=c.SupportDuty.choices)
     address = models.CharField(_("居住地址"), max_length=200, blank=True)

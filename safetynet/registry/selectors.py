@@ -60,8 +60,11 @@ def household_get(*, user, pk: int) -> Household:
         .select_related("region", "region__parent", "head")
         .prefetch_related(
             Prefetch("memberships", queryset=members, to_attr="current_members"),
-            Prefetch("supporters", queryset=LegalSupporter.objects.filter(end_date__isnull=True).select_related("person"),
-                     to_attr="current_supporters"),
+            Prefetch(
+                "supporters",
+                queryset=LegalSupporter.objects.filter(end_date__isnull=True).select_related("person"),
+                to_attr="current_supporters",
+            ),
         )
         .get(pk=pk)
     )
@@ -75,9 +78,17 @@ def household_declarations(*, user, household: Household) -> dict[str, QuerySet]
     from safetynet.registry.models import AssetItem, IncomeItem, RigidExpense
 
     return {
-        "incomes": IncomeItem.objects.restrict(user, "view").filter(household=household).select_related("person").order_by("-as_of", "id"),
-        "assets": AssetItem.objects.restrict(user, "view").filter(household=household).order_by("-as_of", "id"),
-        "expenses": RigidExpense.objects.restrict(user, "view").filter(household=household).select_related("person").order_by("-as_of", "id"),
+        "incomes": IncomeItem.objects.restrict(user, "view")
+        .filter(household=household)
+        .select_related("person")
+        .order_by("-as_of", "id"),
+        "assets": AssetItem.objects.restrict(user, "view")
+        .filter(household=household)
+        .order_by("-as_of", "id"),
+        "expenses": RigidExpense.objects.restrict(user, "view")
+        .filter(household=household)
+        .select_related("person")
+        .order_by("-as_of", "id"),
     }
 
 

@@ -86,10 +86,15 @@ def _choice(errors: dict, key: str, value: str, options, *, allow_blank: bool = 
     if value == "" and allow_blank:
         return
     if value not in options.values:
-        errors.setdefault(key, []).append(_("“%(v)s”不是有效选项（可选：%(o)s）") % {"v": value, "o": "、".join(str(x) for x in options.values if x)})
+        errors.setdefault(key, []).append(
+            _("“%(v)s”不是有效选项（可选：%(o)s）")
+            % {"v": value, "o": "、".join(str(x) for x in options.values if x)}
+        )
 
 
-def person_validate(data: PersonInput, *, prefix: str = "", today: dt.date | None = None) -> tuple[Any, dict[str, list[str]]]:
+def person_validate(
+    data: PersonInput, *, prefix: str = "", today: dt.date | None = None
+) -> tuple[Any, dict[str, list[str]]]:
     """Check a person's fields; returns the parsed identity and errors keyed by field."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -110,7 +115,12 @@ def person_validate(data: PersonInput, *, prefix: str = "", today: dt.date | Non
             errors.setdefault(prefix + fld, []).append(msg)
     if data.birth_date and data.birth_date > today:
         errors.setdefault(prefix + "birth_date", []).append(_("出生日期不能晚于今天"))
-    if identity is not None and identity.birth_date is None and data.birth_date is None and data.id_kind != IdKind.PLATFORM:
+    if (
+        identity is not None
+        and identity.birth_date is None
+        and data.birth_date is None
+        and data.id_kind != IdKind.PLATFORM
+    ):
         errors.setdefault(prefix + "birth_date", []).append(_("该证件号码不含出生日期，请填写出生日期"))
     _choice(errors, prefix + "sex", data.sex, c.Sex)
     _choice(errors, prefix + "hukou_type", data.hukou_type, c.HukouType)
@@ -147,7 +157,9 @@ def _check_scope(actor, region_code: str, key: str = "region_code") -> Region:
     if region is None:
         raise ValidationError({key: [_("区划代码 %(c)s 不存在") % {"c": region_code}]})
     if region.level != Level.VILLAGE:
-        raise ValidationError({key: [_("家庭必须登记在村/社区一级（%(c)s 不是村/社区）") % {"c": region_code}]})
+        raise ValidationError(
+            {key: [_("家庭必须登记在村/社区一级（%(c)s 不是村/社区）") % {"c": region_code}]}
+        )
     if actor.region_id is not None:
         low, high = region_bounds(actor.region_id)
         if not (low <= region_code <= high):
@@ -158,25 +170,49 @@ def _check_scope(actor, region_code: str, key: str = "region_code") -> Region:
 
 
 def _conflict(actor, person: Person, key: str) -> ConflictError:
-    other = Membership.objects.filter(person=person, counted=True, end_date__isnull=True).select_related("household").first()
+    other = (
+        Membership.objects.filter(person=person, counted=True, end_date__isnull=True)
+        .select_related("household")
+        .first()
+    )
     message = _("证件号码为 %(m)s 的人员已是另一个家庭的共同生活成员，不能重复计入") % {"m": person.id_masked}
     if other is not None and Household.objects.restrict(actor, "view").filter(pk=other.household_id).exists():
-        message += _("（家庭编号 %(n)s，户主 %(h)s）") % {"n": other.household.number, "h": other.household.head_name}
+        message += _("（家庭编号 %(n)s，户主 %(h)s）") % {
+            "n": other.household.number,
+            "h": other.household.head_name,
+        }
     return ConflictError({key: [message]})
 
 
-def _report(*, household: Household, kind: str, actor, reason: str, person: Person | None = None,
-            before: dict | None = None, after: dict | None = None) -> ChangeReport:
+def _report(
+    *,
+    household: Household,
+    kind: str,
+    actor,
+    reason: str,
+    person: Person | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> ChangeReport:
     return ChangeReport.objects.create(
-        household=household, kind=kind, person=person, reason=reason, before=before, after=after,
+        household=household,
+        kind=kind,
+        person=person,
+        reason=reason,
+        before=before,
+        after=after,
         created_by=actor if getattr(actor, "pk", None) else None,
         actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
     )
 
 
 def _next_number(region_code: str) -> str:
-    last = (Household.objects.filter(number__startswith="H" + region_code).order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (
+        Household.objects.filter(number__startswith="H" + region_code)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     seq = int(last[-5:]) + 1 if last else 1
     return f"H{region_code}{seq:05d}"
 
@@ -196,7 +232,9 @@ def _person_for_member(actor, data: PersonInput, identity, key: str) -> tuple[Pe
     return person, True
 
 
-def _add_member(actor, household: Household, member: MemberInput, identity, key: str, start: dt.date) -> Membership:
+def _add_member(
+    actor, household: Household, member: MemberInput, identity, key: str, start: dt.date
+) -> Membership:
     person, created = _person_for_member(actor, member.person, identity, key)
     if not created:
         busy = Membership.objects.filter(person=person, end_date__isnull=True)
@@ -207,19 +245,35 @@ def _add_member(actor, household: Household, member: MemberInput, identity, key:
     person.region_code = household.region_code
     person.full_clean(exclude=["id_enc", "region_code"])
     person.save()
-    change_log_write(actor=actor, action="create" if created else "update", obj=person,
-                     after=snapshot(person), reason="member added to household " + household.number)
-    membership = Membership(household=household, person=person, relation=member.relation, counted=member.counted,
-                            exclusion_reason="" if member.counted else member.exclusion_reason, start_date=start,
-                            created_by=actor if getattr(actor, "pk", None) else None)
+    change_log_write(
+        actor=actor,
+        action="create" if created else "update",
+        obj=person,
+        after=snapshot(person),
+        reason="member added to household " + household.number,
+    )
+    membership = Membership(
+        household=household,
+        person=person,
+        relation=member.relation,
+        counted=member.counted,
+        exclusion_reason="" if member.counted else member.exclusion_reason,
+        start_date=start,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     membership.full_clean(exclude=["household", "person"])
     try:
         with transaction.atomic():
             membership.save()
     except IntegrityError:
         raise _conflict(actor, person, key) from None
-    change_log_write(actor=actor, action="create", obj=membership, after=snapshot(membership),
-                     reason="member added to household " + household.number)
+    change_log_write(
+        actor=actor,
+        action="create",
+        obj=membership,
+        after=snapshot(membership),
+        reason="member added to household " + household.number,
+    )
     return membership
 
 
@@ -232,13 +286,18 @@ def _validate_members(members: list[MemberInput]) -> tuple[list, dict[str, list[
         identity, errs = person_validate(member.person, prefix=prefix)
         errors.update(errs)
         if member.relation not in c.Relation.values:
-            errors.setdefault(prefix + "relation", []).append(_("与户主关系无效：%(v)s") % {"v": member.relation})
+            errors.setdefault(prefix + "relation", []).append(
+                _("与户主关系无效：%(v)s") % {"v": member.relation}
+            )
         if not member.counted and member.exclusion_reason not in c.ExclusionReason.values:
-            errors.setdefault(prefix + "exclusion_reason", []).append(_("不计入共同生活家庭成员时必须选择法定原因"))
+            errors.setdefault(prefix + "exclusion_reason", []).append(
+                _("不计入共同生活家庭成员时必须选择法定原因")
+            )
         if identity is not None and identity.kind != IdKind.PLATFORM:
             if identity.number in numbers:
                 errors.setdefault(prefix + "id_number", []).append(
-                    _("证件号码与第 %(n)s 名成员重复") % {"n": numbers[identity.number] + 1})
+                    _("证件号码与第 %(n)s 名成员重复") % {"n": numbers[identity.number] + 1}
+                )
             numbers[identity.number] = i
         identities.append(identity)
     heads = [m for m in members if m.relation == c.Relation.SELF]
@@ -256,7 +315,9 @@ def _household_sensitive(values: HouseholdInput) -> dict[str, str]:
     }
 
 
-def household_create(*, actor, data: HouseholdInput, reason: str = "", today: dt.date | None = None) -> Household:
+def household_create(
+    *, actor, data: HouseholdInput, reason: str = "", today: dt.date | None = None
+) -> Household:
     """File a new household with its members (建档)."""
     require(actor, Household, "add")
     today = today or timezone.localdate()
@@ -280,9 +341,15 @@ def household_create(*, actor, data: HouseholdInput, reason: str = "", today: dt
     assert region is not None
     with transaction.atomic():
         household = Household(
-            number=_next_number(region.code), region=region, region_code=region.code, address=data.address.strip(),
-            hukou_type=data.hukou_type, bank_name=data.bank_name, account_holder=data.account_holder,
-            created_by=actor if getattr(actor, "pk", None) else None, **_household_sensitive(data),
+            number=_next_number(region.code),
+            region=region,
+            region_code=region.code,
+            address=data.address.strip(),
+            hukou_type=data.hukou_type,
+            bank_name=data.bank_name,
+            account_holder=data.account_holder,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **_household_sensitive(data),
         )
         household.save()
         members = [
@@ -294,9 +361,20 @@ def household_create(*, actor, data: HouseholdInput, reason: str = "", today: dt
         household.head_name = head.name
         household.size = sum(1 for m in members if m.counted)
         household.save(update_fields=["head", "head_name", "size"])
-        change_log_write(actor=actor, action="create", obj=household, after=snapshot(household), reason=reason or "household filed")
-        _report(household=household, kind=c.ChangeKind.CREATED, actor=actor, reason=reason or _("新建家庭档案"),
-                after={"members": [m.person.name for m in members]})
+        change_log_write(
+            actor=actor,
+            action="create",
+            obj=household,
+            after=snapshot(household),
+            reason=reason or "household filed",
+        )
+        _report(
+            household=household,
+            kind=c.ChangeKind.CREATED,
+            actor=actor,
+            reason=reason or _("新建家庭档案"),
+            after={"members": [m.person.name for m in members]},
+        )
     return household
 
 
@@ -337,13 +415,19 @@ def household_update(*, actor, household: Household, reason: str, changes: dict[
     with transaction.atomic():
         household.updated_at = timezone.now()
         household.save()
-        change_log_write(actor=actor, action="update", obj=household, before=diff_before, after=diff_after, reason=reason)
+        change_log_write(
+            actor=actor, action="update", obj=household, before=diff_before, after=diff_after, reason=reason
+        )
         kind = c.ChangeKind.ADDRESS if set(diff_after) <= {"address"} else c.ChangeKind.EDITED
-        _report(household=household, kind=kind, actor=actor, reason=reason, before=diff_before, after=diff_after)
+        _report(
+            household=household, kind=kind, actor=actor, reason=reason, before=diff_before, after=diff_after
+        )
     return household
 
 
-def member_add(*, actor, household: Household, member: MemberInput, reason: str, start: dt.date | None = None) -> Membership:
+def member_add(
+    *, actor, household: Household, member: MemberInput, reason: str, start: dt.date | None = None
+) -> Membership:
     """A person joins the household (成员加入)."""
     require(actor, Membership, "add")
     _require_reason(reason)
@@ -355,11 +439,23 @@ def member_add(*, actor, household: Household, member: MemberInput, reason: str,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        membership = _add_member(actor, household, member, identities[0], "members.0.id_number", start or timezone.localdate())
+        membership = _add_member(
+            actor, household, member, identities[0], "members.0.id_number", start or timezone.localdate()
+        )
         household.size = household.memberships.filter(counted=True, end_date__isnull=True).count()
         household.save(update_fields=["size"])
-        _report(household=household, kind=c.ChangeKind.MEMBER_JOINED, actor=actor, reason=reason, person=membership.person,
-                after={"name": membership.person.name, "relation": membership.relation, "counted": membership.counted})
+        _report(
+            household=household,
+            kind=c.ChangeKind.MEMBER_JOINED,
+            actor=actor,
+            reason=reason,
+            person=membership.person,
+            after={
+                "name": membership.person.name,
+                "relation": membership.relation,
+                "counted": membership.counted,
+            },
+        )
     return membership
 
 
@@ -396,46 +492,88 @@ def member_update(*, actor, person: Person, reason: str, changes: dict[str, Any]
     with transaction.atomic():
         person.updated_at = timezone.now()
         person.save()
-        change_log_write(actor=actor, action="update", obj=person, before=diff_before, after=diff_after, reason=reason)
+        change_log_write(
+            actor=actor, action="update", obj=person, before=diff_before, after=diff_after, reason=reason
+        )
         for membership in person.memberships.filter(end_date__isnull=True).select_related("household"):
-            _report(household=membership.household, kind=c.ChangeKind.MEMBER_EDITED, actor=actor, reason=reason,
-                    person=person, before=diff_before, after=diff_after)
+            _report(
+                household=membership.household,
+                kind=c.ChangeKind.MEMBER_EDITED,
+                actor=actor,
+                reason=reason,
+                person=person,
+                before=diff_before,
+                after=diff_after,
+            )
     return person
 
 
-def member_leave(*, actor, membership: Membership, reason: str, day: dt.date | None = None, died: bool = False) -> Membership:
+def member_leave(
+    *, actor, membership: Membership, reason: str, day: dt.date | None = None, died: bool = False
+) -> Membership:
     """A member leaves the household or dies (成员离开/死亡)."""
     require(actor, Membership, "change")
     _require_reason(reason)
-    membership = Membership.objects.restrict(actor, "change").select_related("household", "person").get(pk=membership.pk)
+    membership = (
+        Membership.objects.restrict(actor, "change")
+        .select_related("household", "person")
+        .get(pk=membership.pk)
+    )
     if membership.end_date is not None:
         raise ValidationError({"membership": [_("该成员已离开本家庭")]})
     day = day or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"day": [_("日期不能晚于今天")]})
     household = membership.household
-    if membership.relation == c.Relation.SELF and not died and household.memberships.filter(end_date__isnull=True).count() > 1:
+    if (
+        membership.relation == c.Relation.SELF
+        and not died
+        and household.memberships.filter(end_date__isnull=True).count() > 1
+    ):
         raise ValidationError({"membership": [_("户主离开前请先变更户主")]})
     with transaction.atomic():
         membership.end_date = day
         membership.end_reason = "died" if died else "left"
         membership.save(update_fields=["end_date", "end_reason"])
-        change_log_write(actor=actor, action="update", obj=membership, after={"end_date": day, "end_reason": membership.end_reason}, reason=reason)
+        change_log_write(
+            actor=actor,
+            action="update",
+            obj=membership,
+            after={"end_date": day, "end_reason": membership.end_reason},
+            reason=reason,
+        )
         if died:
             person = membership.person
             person.death_date = day
             person.save(update_fields=["death_date"])
-            change_log_write(actor=actor, action="update", obj=person, after={"death_date": day}, reason=reason)
+            change_log_write(
+                actor=actor, action="update", obj=person, after={"death_date": day}, reason=reason
+            )
         household.size = household.memberships.filter(counted=True, end_date__isnull=True).count()
         household.save(update_fields=["size"])
-        _report(household=household, kind=c.ChangeKind.MEMBER_DIED if died else c.ChangeKind.MEMBER_LEFT, actor=actor,
-                reason=reason, person=membership.person, before={"name": membership.person.name},
-                after={"date": day.isoformat()})
+        _report(
+            household=household,
+            kind=c.ChangeKind.MEMBER_DIED if died else c.ChangeKind.MEMBER_LEFT,
+            actor=actor,
+            reason=reason,
+            person=membership.person,
+            before={"name": membership.person.name},
+            after={"date": day.isoformat()},
+        )
     return membership
 
 
-def supporter_add(*, actor, household: Household, person: PersonInput, relation: str, duty: str, reason: str,
-                  address: str = "", supported: Person | None = None) -> LegalSupporter:
+def supporter_add(
+    *,
+    actor,
+    household: Household,
+    person: PersonInput,
+    relation: str,
+    duty: str,
+    reason: str,
+    address: str = "",
+    supported: Person | None = None,
+) -> LegalSupporter:
     """Record a legal supporter living outside the household (法定义务人)."""
     require(actor, LegalSupporter, "add")
     _require_reason(reason)
@@ -450,27 +588,62 @@ def supporter_add(*, actor, household: Household, person: PersonInput, relation:
     with transaction.atomic():
         existing = Person.objects.filter(id_hash=crypto.blind_index(identity.number)).first()
         if existing is None:
-            existing = Person(region_code=household.region_code, created_by=actor if getattr(actor, "pk", None) else None,
-                              **_person_values(person, identity))
+            existing = Person(
+                region_code=household.region_code,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                **_person_values(person, identity),
+            )
             existing.save()
-            change_log_write(actor=actor, action="create", obj=existing, after=snapshot(existing), reason=reason)
-        supporter = LegalSupporter.objects.create(household=household, person=existing, relation=relation, duty=duty,
-                                                  address=address, supported=supported,
-                                                  created_by=actor if getattr(actor, "pk", None) else None)
-        change_log_write(actor=actor, action="create", obj=supporter, after=snapshot(supporter), reason=reason)
-        _report(household=household, kind=c.ChangeKind.SUPPORTER, actor=actor, reason=reason, person=existing,
-                after={"name": existing.name, "relation": relation, "duty": duty})
+            change_log_write(
+                actor=actor, action="create", obj=existing, after=snapshot(existing), reason=reason
+            )
+        supporter = LegalSupporter.objects.create(
+            household=household,
+            person=existing,
+            relation=relation,
+            duty=duty,
+            address=address,
+            supported=supported,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        change_log_write(
+            actor=actor, action="create", obj=supporter, after=snapshot(supporter), reason=reason
+        )
+        _report(
+            household=household,
+            kind=c.ChangeKind.SUPPORTER,
+            actor=actor,
+            reason=reason,
+            person=existing,
+            after={"name": existing.name, "relation": relation, "duty": duty},
+        )
     return supporter
 
 
-_DECLARATION_MODELS = {"income": (IncomeItem, c.IncomeKind, c.ChangeKind.INCOME),
-                       "asset": (AssetItem, c.AssetKind, c.ChangeKind.ASSET),
-                       "expense": (RigidExpense, c.ExpenseKind, c.ChangeKind.EXPENSE)}
+_DECLARATION_MODELS = {
+    "income": (IncomeItem, c.IncomeKind, c.ChangeKind.INCOME),
+    "asset": (AssetItem, c.AssetKind, c.ChangeKind.ASSET),
+    "expense": (RigidExpense, c.ExpenseKind, c.ChangeKind.EXPENSE),
+}
 
 
-def declaration_record(*, actor, household: Household, what: str, kind: str, amount: Any, period_start: dt.date,
-                       period_end: dt.date, reason: str, person: Person | None = None, source: str = c.Source.DECLARED,
-                       as_of: dt.date | None = None, quantity: int = 1, area: Any = None, note: str = ""):
+def declaration_record(
+    *,
+    actor,
+    household: Household,
+    what: str,
+    kind: str,
+    amount: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    reason: str,
+    person: Person | None = None,
+    source: str = c.Source.DECLARED,
+    as_of: dt.date | None = None,
+    quantity: int = 1,
+    area: Any = None,
+    note: str = "",
+):
     """Record an income, asset or rigid-expense item, dated and with its source (申报)."""
     model, kinds, change_kind = _DECLARATION_MODELS[what]
     require(actor, model, "add")
@@ -496,13 +669,28 @@ def declaration_record(*, actor, household: Household, what: str, kind: str, amo
         raise ValidationError(errors)
     extra = {"quantity": quantity, "area": area} if model is AssetItem else {}
     with transaction.atomic():
-        item = model.objects.create(household=household, person=person, kind=kind, amount=value,
-                                    period_start=period_start, period_end=period_end, source=source,
-                                    as_of=as_of or timezone.localdate(), note=note,
-                                    created_by=actor if getattr(actor, "pk", None) else None, **extra)
+        item = model.objects.create(
+            household=household,
+            person=person,
+            kind=kind,
+            amount=value,
+            period_start=period_start,
+            period_end=period_end,
+            source=source,
+            as_of=as_of or timezone.localdate(),
+            note=note,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **extra,
+        )
         change_log_write(actor=actor, action="create", obj=item, after=snapshot(item), reason=reason)
-        _report(household=household, kind=change_kind, actor=actor, reason=reason, person=person,
-                after={"kind": kind, "amount": str(value), "source": source})
+        _report(
+            household=household,
+            kind=change_kind,
+            actor=actor,
+            reason=reason,
+            person=person,
+            after={"kind": kind, "amount": str(value), "source": source},
+        )
     return item
 
 

@@ -10,8 +10,15 @@ from safetynet.core.services import access_log_write, change_log_write, job_fini
 @pytest.fixture
 def chain(db):
     for i in range(5):
-        change_log_write(actor=None, action="update", object_type="test.thing", object_id=str(i),
-                         before={"v": i}, after={"v": i + 1, "名": "张三"}, reason=f"r{i}")
+        change_log_write(
+            actor=None,
+            action="update",
+            object_type="test.thing",
+            object_id=str(i),
+            before={"v": i},
+            after={"v": i + 1, "名": "张三"},
+            reason=f"r{i}",
+        )
     return list(ChangeLog.objects.order_by("pk"))
 
 

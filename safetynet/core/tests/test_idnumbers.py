@@ -55,7 +55,9 @@ def test_permits_and_permanent_residence_cards_are_accepted():
     permit = parse_identity(IdKind.HKMOTW_PERMIT, number("81000019900101003"), today=TODAY)
     assert permit.birth_date == dt.date(1990, 1, 1) and permit.sex == "M"
     assert parse_identity(IdKind.FOREIGN_PR, "USA320112345678", today=TODAY).number == "USA320112345678"
-    assert parse_identity(IdKind.FOREIGN_PR, number("93184019850101001"), today=TODAY).birth_date == dt.date(1985, 1, 1)
+    assert parse_identity(IdKind.FOREIGN_PR, number("93184019850101001"), today=TODAY).birth_date == dt.date(
+        1985, 1, 1
+    )
     with pytest.raises(IdentityError):
         parse_identity(IdKind.HKMOTW_PERMIT, number("11010519491231002"), today=TODAY)
 

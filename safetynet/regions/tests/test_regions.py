@@ -1,5 +1,3 @@
-import pytest
-
 from safetynet.core.permissions import region_bounds
 from safetynet.regions.choices import Level
 from safetynet.regions.models import Region, level_of, parent_code

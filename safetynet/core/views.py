@@ -1,0 +1,70 @@
+"""The staff home page, and the one decorator every scoped view uses.
+
+``scoped`` turns "not found inside the user's scope" (a ``DoesNotExist`` from
+``Model.objects.restrict(...).get``, raised in a view or in a service) into a 404 page.
+A wrong role raises ``PermissionDenied``, which Django already answers with the 403 page.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from safetynet.core.permissions import role_allows
+
+
+def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Require a signed-in user; answer records outside the user's scope with 404."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ObjectDoesNotExist as exc:
+            raise Http404(str(exc)) from None
+
+    return login_required(wrapper)
+
+
+def _home_summary(user) -> dict:
+    """What the home page shows: counts in scope and the user's own recent changes."""
+    from safetynet.registry.models import ChangeReport, Household, Person
+
+    if not role_allows(user, Household, "view"):
+        return {"registry": False}
+    persons = Person.objects.restrict(user, "view")
+    if user.role == "resident":  # scoped through memberships: one person may match twice
+        persons = persons.distinct()
+    recent = (
+        ChangeReport.objects.restrict(user, "view")
+        .filter(created_by=user)
+        .select_related("household", "person")
+        .order_by("-created_at", "-id")[:10]
+    )
+    return {
+        "registry": True,
+        "households": Household.objects.restrict(user, "view").filter(status="active").count(),
+        "persons": persons.count(),
+        "recent": list(recent),
+        "can_add": role_allows(user, Household, "add"),
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    try:
+        summary = _home_summary(user)
+    except PermissionDenied:
+        summary = {"registry": False}
+    region = user.region
+    return render(
+        request,
+        "core/home.html",
+        {"summary": summary, "region_name": region.full_name() if region else ""},
+    )

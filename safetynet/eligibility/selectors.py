@@ -1,0 +1,114 @@
+"""Reads of eligibility: the regional standards in force for a region and month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from safetynet.eligibility.models import RegionalStandard
+from safetynet.regions.models import Region, parent_code
+
+
+class MissingStandard(LookupError):
+    """No value in force for a key, region and month, and the law gives no national default."""
+
+    def __init__(self, key: str, region_code: str, month: dt.date, region_name: str = "") -> None:
+        self.key, self.region_code, self.month = key, region_code, month
+        message = _("区划 %(r)s（%(c)s）在 %(m)s 没有生效的地方标准“%(k)s”，且法律未规定全国默认值") % {
+            "r": region_name or region_code,
+            "c": region_code,
+            "m": month.strftime("%Y-%m"),
+            "k": key,
+        }
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StandardValue:
+    key: str
+    value: Decimal
+    region_code: str  # the region that set it ('' for a national default)
+    effective_from: dt.date | None
+    reference: str
+    standard_id: int | None = None
+
+
+def region_chain(code: str) -> list[str]:
+    """The region and its ancestors, nearest first: village → … → province."""
+    chain: list[str] = []
+    current: str | None = code
+    while current:
+        chain.append(current)
+        current = parent_code(current)
+    return chain
+
+
+def standards_in_force(
+    *,
+    region_code: str,
+    month: dt.date,
+    urban_rural: str,
+    keys: list[str],
+    defaults: dict[str, StandardValue] | None = None,
+) -> dict[str, StandardValue]:
+    """For each key, the value in force on the first day of ``month`` for a household of this
+    urban/rural class in this region. The nearest level that set the key wins; at one level an
+    urban- or rural-specific value beats a unified one, and the latest effective date wins.
+    Keys with no regional value fall back to ``defaults`` (national values from the rules
+    package); a key with neither raises ``MissingStandard`` naming region and month."""
+    day = month.replace(day=1)
+    chain = region_chain(region_code)
+    rank = {code: i for i, code in enumerate(chain)}
+    rows = RegionalStandard.objects.filter(
+        status=RegionalStandard.Status.APPROVED,
+        key__in=keys,
+        region_code__in=chain,
+        effective_from__lte=day,
+        urban_rural__in=[urban_rural, ""],
+    ).order_by()
+    best: dict[str, tuple[tuple, RegionalStandard]] = {}
+    for row in rows:
+        score = (rank[row.region_code], 0 if row.urban_rural else 1, -row.effective_from.toordinal())
+        if row.key not in best or score < best[row.key][0]:
+            best[row.key] = (score, row)
+    result: dict[str, StandardValue] = {}
+    for key in keys:
+        if key in best:
+            row = best[key][1]
+            result[key] = StandardValue(
+                key, row.value, row.region_code, row.effective_from, row.reference, row.pk
+            )
+        elif defaults and key in defaults:
+            result[key] = defaults[key]
+        else:
+            region = Region.objects.filter(code=region_code).first()
+            raise MissingStandard(key, region_code, day, region.full_name() if region else "")
+    return result
+
+
+def guideline_floor(*, region_code: str, key: str, urban_rural: str, day: dt.date) -> RegionalStandard | None:
+    """The highest guideline in force above a region for a key (its standards may not go below)."""
+    above = region_chain(region_code)[1:]
+    return (
+        RegionalStandard.objects.filter(
+            status=RegionalStandard.Status.APPROVED,
+            is_guideline=True,
+            key=key,
+            region_code__in=above,
+            effective_from__lte=day,
+            urban_rural__in=[urban_rural, ""],
+        )
+        .order_by("-value")
+        .first()
+    )
+
+
+def standards_history(*, user, key: str | None = None):
+    qs = RegionalStandard.objects.restrict(user, "view").select_related("region", "created_by", "approved_by")
+    if key:
+        qs = qs.filter(key=key)
+    return qs
