@@ -130,3 +130,33 @@ class AccessLog(models.Model):
         "purpose",
         "prev_hash",
     )
+
+
+class CalendarYear(models.Model):
+    """节假日安排年度 — a year whose official holiday schedule (国务院办公厅通知) is entered.
+
+    Deadlines that fall in a year not entered are computed on weekends alone and marked
+    provisional until the schedule is entered."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    source = models.CharField(_("来源"), max_length=100)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("节假日安排年度")
+
+
+class CalendarDay(models.Model):
+    """节假日/调休日 — an official holiday on a weekday, or an adjusted working day on a weekend."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(primary_key=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日/调休日")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from safetynet.core.models import AccessLog, ChainHead, ChangeLog
 from safetynet.core.services import row_hash
+from safetynet.core.workdays import Deadline, WorkingCalendar, add_working_days
 
 
 @dataclass
@@ -43,3 +45,29 @@ def audit_chain_verify(log: str = "change") -> ChainReport:
             log, count, False, None, "the last rows were removed (chain head does not match the last row)"
         )
     return ChainReport(log, count, True)
+
+
+def working_calendar() -> WorkingCalendar:
+    """The holiday calendar as entered in the database (cached per process until changed)."""
+    from safetynet.core.models import CalendarDay, CalendarYear
+
+    version = (CalendarYear.objects.count(), CalendarDay.objects.count())
+    if _CALENDAR_CACHE.get("version") == version:
+        return _CALENDAR_CACHE["calendar"]
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+    calendar = WorkingCalendar(
+        frozenset(holidays),
+        frozenset(workdays),
+        frozenset(CalendarYear.objects.values_list("year", flat=True)),
+    )
+    _CALENDAR_CACHE.update(version=version, calendar=calendar)
+    return calendar
+
+
+def deadline_after(start: dt.date, working_days: int) -> Deadline:
+    return add_working_days(working_calendar(), start, working_days)
+
+
+_CALENDAR_CACHE: dict = {}

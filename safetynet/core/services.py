@@ -164,3 +164,75 @@ def job_fail(*, job: Job, error: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, error=error[:5000], finished_at=timezone.now()
     )
+
+
+def calendar_year_enter(
+    *, actor: Any, year: int, holidays: dict[dt.date, str], workdays: dict[dt.date, str], source: str
+) -> None:
+    """Enter (or replace) a year's official schedule: holidays and adjusted working days.
+    Deadlines in that year stop being provisional from then on."""
+    from django.core.exceptions import ValidationError
+
+    from safetynet.core.models import CalendarDay, CalendarYear
+
+    wrong = [d for d in [*holidays, *workdays] if d.year != year]
+    if wrong:
+        raise ValidationError({"date": [f"{d.isoformat()} 不属于 {year} 年" for d in wrong]})
+    both = set(holidays) & set(workdays)
+    if both:
+        raise ValidationError(
+            {"date": [f"{d.isoformat()} 不能既是节假日又是调休上班日" for d in sorted(both)]}
+        )
+    with transaction.atomic():
+        CalendarDay.objects.filter(date__year=year).delete()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=n) for d, n in holidays.items()]
+            + [CalendarDay(date=d, kind=CalendarDay.Kind.WORKDAY, name=n) for d, n in workdays.items()]
+        )
+        CalendarYear.objects.update_or_create(
+            year=year,
+            defaults={
+                "source": source,
+                "entered_by": actor if getattr(actor, "pk", None) else None,
+                "entered_at": timezone.now(),
+            },
+        )
+        change_log_write(
+            actor=actor,
+            action="update",
+            object_type="core.calendaryear",
+            object_id=str(year),
+            after={"holidays": sorted(holidays), "workdays": sorted(workdays), "source": source},
+            reason=f"holiday schedule {year}",
+        )
+
+
+def calendar_seed_from_library(*, actor: Any = None, years: range | None = None) -> list[int]:
+    """Seed the years the `chinesecalendar` package knows (2004 up to its last year), skipping
+    years already entered. Returns the years seeded."""
+    import chinese_calendar
+
+    from safetynet.core.models import CalendarYear
+
+    known = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    wanted = sorted(y for y in (years or range(min(known), max(known) + 1)) if y in known)
+    done = set(CalendarYear.objects.values_list("year", flat=True))
+    seeded = []
+    for year in wanted:
+        if year in done:
+            continue
+        holidays = {
+            d: str(n) for d, n in chinese_calendar.holidays.items() if d.year == year and d.weekday() < 5
+        }
+        workdays = {
+            d: str(n) for d, n in chinese_calendar.workdays.items() if d.year == year and d.weekday() >= 5
+        }
+        calendar_year_enter(
+            actor=actor,
+            year=year,
+            holidays=holidays,
+            workdays=workdays,
+            source=f"chinesecalendar {chinese_calendar.__version__}",
+        )
+        seeded.append(year)
+    return seeded
