@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
 
-urlpatterns = [
+urlpatterns: list = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("safetynet.accounts.urls")),
     path("registry/", include("safetynet.registry.urls")),

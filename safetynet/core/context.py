@@ -18,7 +18,7 @@ def new_request_id() -> str:
 
 @contextlib.contextmanager
 def bound(*, request: str | None = None, job: int | None = None) -> Iterator[None]:
-    tokens = []
+    tokens: list = []
     if request is not None:
         tokens.append((request_id, request_id.set(request)))
     if job is not None:

@@ -54,7 +54,8 @@ def working_calendar() -> WorkingCalendar:
     version = (CalendarYear.objects.count(), CalendarDay.objects.count())
     if _CALENDAR_CACHE.get("version") == version:
         return _CALENDAR_CACHE["calendar"]
-    holidays, workdays = set(), set()
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
     calendar = WorkingCalendar(

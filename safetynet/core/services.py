@@ -49,7 +49,7 @@ def row_hash(row: models.Model, fields: tuple[str, ...]) -> str:
     payload = {name: to_json(getattr(row, name)) for name in fields}
     if isinstance(payload.get("time"), str):
         # one textual form whatever the database returns (offset or not)
-        payload["time"] = row.time.astimezone(dt.UTC).isoformat()
+        payload["time"] = row.time.astimezone(dt.UTC).isoformat()  # type: ignore[attr-defined]
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -59,7 +59,7 @@ def standard_propose(
             errors.setdefault("value", []).append(
                 _("不得低于上级指导标准 %(v)s（%(r)s 制定）") % {"v": floor.value, "r": floor.region.name}
             )
-    if errors:
+    if errors or region is None:
         raise ValidationError(errors)
     with transaction.atomic():
         row = RegionalStandard.objects.create(

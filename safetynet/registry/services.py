@@ -669,7 +669,7 @@ def declaration_record(
         raise ValidationError(errors)
     extra = {"quantity": quantity, "area": area} if model is AssetItem else {}
     with transaction.atomic():
-        item = model.objects.create(
+        item = model.objects.create(  # type: ignore[misc]
             household=household,
             person=person,
             kind=kind,
