@@ -128,11 +128,31 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
     return token, key
 
 
+def token_revoke(*, actor, token: ApiToken, reason: str = "API token revoked") -> ApiToken:
+    """Revoke a token (kept for the record, never deleted)."""
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True)
+        if updated:
+            token.revoked = True
+            change_log_write(
+                actor=actor,
+                action="update",
+                obj=token,
+                before={"revoked": False},
+                after={"revoked": True},
+                reason=reason,
+            )
+    return token
+
+
 def token_authenticate(key: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_token_hash(key), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
     if token.expires_at and token.expires_at < timezone.now():
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Record use at most once a minute: not an UPDATE on every API call.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -82,7 +82,11 @@ class Person(TrackedModel):
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:
-        return _staff_or_resident_q(user, "region_code", "memberships__household")
+        if user.role == "resident":
+            # a subquery, not a join: a person may have several memberships of one household
+            members = Membership.objects.filter(household_id=user.household_id).values("person_id")
+            return Q(pk__in=members) if user.household_id else Q(pk__in=[])
+        return _staff_or_resident_q(user, "region_code", "pk")
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:

@@ -238,10 +238,10 @@ def _add_member(
     person, created = _person_for_member(actor, member.person, identity, key)
     if not created:
         busy = Membership.objects.filter(person=person, end_date__isnull=True)
-        if member.counted and busy.filter(counted=True).exists():
-            raise _conflict(actor, person, key)
         if busy.filter(household=household).exists():
             raise ValidationError({key: [_("该人员已在本家庭中")]})
+        if member.counted and busy.filter(counted=True).exists():
+            raise _conflict(actor, person, key)
     person.region_code = household.region_code
     person.full_clean(exclude=["id_enc", "region_code"])
     person.save()
@@ -315,12 +315,9 @@ def _household_sensitive(values: HouseholdInput) -> dict[str, str]:
     }
 
 
-def household_create(
-    *, actor, data: HouseholdInput, reason: str = "", today: dt.date | None = None
-) -> Household:
-    """File a new household with its members (建档)."""
-    require(actor, Household, "add")
-    today = today or timezone.localdate()
+def household_validate(*, actor, data: HouseholdInput) -> tuple[Region | None, list, dict[str, list[str]]]:
+    """The checks of ``household_create`` without writing (the batch import uses them too):
+    the region (None when it fails), the parsed identities and the errors keyed by field."""
     errors: dict[str, list[str]] = {}
     if not data.address.strip():
         errors.setdefault("address", []).append(_("居住地址不能为空"))
@@ -336,6 +333,16 @@ def household_create(
         for key, msgs in exc.message_dict.items():
             errors.setdefault(key, []).extend(msgs)
         region = None
+    return region, identities, errors
+
+
+def household_create(
+    *, actor, data: HouseholdInput, reason: str = "", today: dt.date | None = None
+) -> Household:
+    """File a new household with its members (建档)."""
+    require(actor, Household, "add")
+    today = today or timezone.localdate()
+    region, identities, errors = household_validate(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
     assert region is not None
@@ -524,6 +531,10 @@ def member_leave(
     day = day or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"day": [_("日期不能晚于今天")]})
+    if day < membership.start_date:
+        raise ValidationError(
+            {"day": [_("离开日期不能早于加入日期 %(d)s") % {"d": membership.start_date.isoformat()}]}
+        )
     household = membership.household
     if (
         membership.relation == c.Relation.SELF
