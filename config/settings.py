@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "safetynet.core",
     "safetynet.regions",
     "safetynet.accounts",
@@ -131,5 +133,9 @@ LOGGING = {
         "level": env_choice("SAFETYNET_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
 }
+
+# Background jobs: django-tasks with the database backend; `safetynet db_worker` runs them.
+TASKS = {"default": {"BACKEND": env_choice("SAFETYNET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend",
+                                           {"django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"})}}
 
 SITE_TITLE = _("社会救助兜底保障平台")

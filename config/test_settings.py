@@ -10,6 +10,7 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
 
 from config.settings import *  # noqa: E402,F403
 
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -54,6 +54,7 @@ REGISTRY = (
 )
 
 STANDARDS = "eligibility.regionalstandard"
+SNAPSHOTS = "eligibility.decisionsnapshot"
 
 PERMISSIONS: dict[str, dict[str, set[str]]] = {
     Role.RESIDENT: {m: READ for m in REGISTRY},
@@ -72,6 +73,10 @@ for _role in (Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Rol
     PERMISSIONS[_role][STANDARDS] = WRITE
 for _role in (Role.CASEWORKER, Role.COORDINATOR, Role.VERIFICATION_OFFICER, Role.AUDITOR):
     PERMISSIONS[_role][STANDARDS] = READ
+for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role][SNAPSHOTS] = WRITE
+for _role in (Role.COORDINATOR, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.VERIFICATION_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role][SNAPSHOTS] = READ
 
 
 def allows(role: str, model_label: str, action: str) -> bool:

@@ -82,3 +82,28 @@ class RegionalStandard(TrackedModel):
 
         above = [r.code for r in Region.objects.get(code=user.region_id).ancestors()]
         return region_q("region_code", user.region_id) | Q(region_code__in=above)
+
+
+class DecisionSnapshot(TrackedModel):
+    """评估快照 — the rules engine's inputs and outputs at the moment an evaluation was used for a
+    decision: enough to reproduce and explain it later, whatever changed since."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="snapshots")
+    region_code = models.CharField(max_length=12)
+    month = models.DateField(_("评估月份"))
+    purpose = models.CharField(_("用途"), max_length=100)
+    inputs = models.JSONField(_("输入"))
+    outputs = models.JSONField(_("结果"))
+    rules_version = models.CharField(_("规则包版本"), max_length=40)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("评估快照")
+        indexes = [models.Index(fields=["household", "month"], name="snapshot_household")]
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        from safetynet.registry.models import _staff_or_resident_q
+
+        return _staff_or_resident_q(user, "region_code", "household")
