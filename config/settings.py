@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "safetynet.accounts",
     "safetynet.registry",
     "safetynet.eligibility",
+    "safetynet.applications",
     "safetynet.synth",
 ]
 

@@ -6,6 +6,7 @@ urlpatterns: list = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("safetynet.accounts.urls")),
     path("registry/", include("safetynet.registry.urls")),
+    path("applications/", include("safetynet.applications.urls")),
     path("api/v1/", include("safetynet.api.urls")),
     path("", include("safetynet.core.urls")),
 ]
