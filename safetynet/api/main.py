@@ -15,6 +15,7 @@ from ninja.renderers import JSONRenderer
 from safetynet.api import errors
 from safetynet.api.auth import session_auth, token_auth
 from safetynet.api.docs import LocalSwagger
+from safetynet.eligibility.api import router as eligibility_router
 from safetynet.registry.api import router as registry_router
 
 DESCRIPTION = """社会救助兜底保障平台的数据接口。
@@ -65,3 +66,4 @@ api = SafetyNetAPI(
 )
 errors.install(api)
 api.add_router("/", registry_router)
+api.add_router("/", eligibility_router)

@@ -112,3 +112,41 @@ def standards_history(*, user, key: str | None = None):
     if key:
         qs = qs.filter(key=key)
     return qs
+
+
+@dataclass
+class Evaluation:
+    """This month's evaluation of a stored household, or the reason it could not be made."""
+
+    month: dt.date
+    situation: dict | None = None
+    result: dict | None = None
+    error: str = ""
+    errors: list | None = None
+
+
+def evaluate_situation(situation: dict) -> dict:
+    """Run the rules on a JSON situation (the ``sources`` list is ours, not the rules')."""
+    from openfisca_cn_assistance import evaluate
+
+    return evaluate({k: v for k, v in situation.items() if k != "sources"})
+
+
+def household_evaluation(*, user, household_id: int, month: dt.date) -> Evaluation:
+    """Evaluate a household the user may see, for one month (nothing is stored)."""
+    from openfisca_cn_assistance.situation import SituationError
+
+    from safetynet.eligibility.situations import household_situation
+    from safetynet.registry.models import Household
+
+    household = Household.objects.restrict(user, "view").get(pk=household_id)
+    evaluation = Evaluation(month=month.replace(day=1))
+    try:
+        evaluation.situation = household_situation(household=household, month=evaluation.month)
+        evaluation.result = evaluate_situation(evaluation.situation)
+    except MissingStandard as exc:
+        evaluation.error = exc.message
+    except SituationError as exc:
+        evaluation.error = _("家庭数据不完整，无法评估")
+        evaluation.errors = exc.errors
+    return evaluation

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.permissions import region_bounds, require
 from safetynet.core.services import change_log_write, snapshot
-from safetynet.eligibility.models import RegionalStandard, UrbanRuralScope
+from safetynet.eligibility.models import DecisionSnapshot, RegionalStandard, UrbanRuralScope
 from safetynet.eligibility.selectors import guideline_floor
 from safetynet.regions.models import Region
 
@@ -115,3 +115,96 @@ def _decide(actor, standard: RegionalStandard, approve: bool, note: str) -> Regi
         reason="standard decided",
     )
     return standard
+
+
+def snapshot_create(*, actor, household, month: dt.date, purpose: str) -> DecisionSnapshot:
+    """Evaluate a household and store the inputs, outputs and rules version used for a decision.
+    Raises ``MissingStandard`` or ``SituationError`` (nothing stored) when it cannot be evaluated."""
+    import openfisca_cn_assistance
+
+    from safetynet.eligibility.selectors import evaluate_situation
+    from safetynet.eligibility.situations import household_situation
+    from safetynet.registry.models import Household
+
+    require(actor, DecisionSnapshot, "add")
+    household = Household.objects.restrict(actor, "view").get(pk=household.pk)
+    month = month.replace(day=1)
+    situation = household_situation(household=household, month=month)
+    result = evaluate_situation(situation)
+    with transaction.atomic():
+        snapshot = DecisionSnapshot.objects.create(
+            household=household,
+            region_code=household.region_code,
+            month=month,
+            purpose=purpose,
+            inputs=situation,
+            outputs=result,
+            rules_version=openfisca_cn_assistance.__version__,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        change_log_write(
+            actor=actor,
+            action="create",
+            obj=snapshot,
+            after={
+                "household": household.number,
+                "month": month,
+                "purpose": purpose,
+                "rules_version": snapshot.rules_version,
+                "eligible": result.get("eligible"),
+            },
+            reason=purpose,
+        )
+    return snapshot
+
+
+# Demo and test standards for a mid-size city (domain-rules §8, "suggested demo parameter set").
+DEMO_STANDARDS: dict[str, tuple[Any, str]] = {
+    "dibao_standard_urban": (800, "示范值 [A]：中等城市城镇低保标准（domain-rules §8）"),
+    "dibao_standard_rural": (650, "示范值 [A]：中等城市农村低保标准（domain-rules §8）"),
+    "asset_multiple": (24, "示范值：参照北京 24 个月 [S]"),
+    "minimum_wage": (2080, "示范值：最低档月最低工资 2080 元（青海一档，2026-01-01）[S-2]"),
+    "disposable_income_last_year": (41314, "示范值 [A]：2024 年全国居民人均可支配收入"),
+    "consumption_expenditure_last_year": (29476, "2025 年全国居民人均消费支出 [S-2]"),
+    "care_rate_able": (0.2, "参照北京 京民社救发〔2017〕24号 20% [S]"),
+    "care_rate_partial": (0.4, "参照北京 40% [S]"),
+    "care_rate_full": (0.6, "参照北京 60% [S]"),
+    "rigid_expenditure_ratio": (0.5, "示范值 [A]：刚性支出占家庭总收入比例"),
+}
+
+
+def standards_seed(
+    *, actor, region_code: str, effective_from: dt.date, values: dict[str, tuple[Any, str]] | None = None
+) -> int:
+    """Set up approved standards for a region in one step (demo and tests: a setup job stands in
+    for the proposal and approval). Existing approved values for the same date are left alone."""
+    values = values if values is not None else DEMO_STANDARDS
+    region = Region.objects.get(code=region_code)
+    created = 0
+    with transaction.atomic():
+        for key, (value, reference) in values.items():
+            _row, made = RegionalStandard.objects.get_or_create(
+                region=region,
+                key=key,
+                urban_rural="",
+                effective_from=effective_from,
+                status=RegionalStandard.Status.APPROVED,
+                defaults={
+                    "region_code": region_code,
+                    "value": Decimal(str(value)),
+                    "reference": reference,
+                    "approved_at": timezone.now(),
+                    "decision_note": "setup",
+                },
+            )
+            created += made
+        if created:
+            change_log_write(
+                actor=actor,
+                action="import",
+                object_type="eligibility.regionalstandard",
+                object_id=region_code,
+                after={"created": created, "effective_from": effective_from},
+                reason="standards set up",
+            )
+    return created
