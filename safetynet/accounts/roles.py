@@ -79,5 +79,44 @@ for _role in (Role.COORDINATOR, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.V
     PERMISSIONS[_role][SNAPSHOTS] = READ
 
 
+# Applications and review workflow (审核确认). Which *moves* a role may make is the workflow
+# table's business (safetynet/applications/workflow.py); this says who may read and write the
+# records at all.
+WORKFLOW = (
+    "applications.application",
+    "applications.case",
+    "applications.lead",
+    "applications.document",
+    "applications.authorisation",
+    "applications.homevisit",
+    "applications.verificationreport",
+    "applications.deliberation",
+    "applications.publicnotice",
+    "applications.objection",
+    "applications.jointmeeting",
+    "applications.hearing",
+    "applications.complaint",
+    "applications.decision",
+    "applications.emergencypayment",
+)
+for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role].update({m: WRITE for m in WORKFLOW})
+for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role].update({m: READ for m in WORKFLOW})
+PERMISSIONS[Role.COORDINATOR].update({m: READ for m in WORKFLOW})
+PERMISSIONS[Role.COORDINATOR].update(
+    {m: WRITE for m in ("applications.application", "applications.lead", "applications.document",
+                        "applications.objection", "applications.homevisit", "applications.complaint")}
+)
+PERMISSIONS[Role.COORDINATOR]["applications.case"] = WRITE  # resubmission after a return
+PERMISSIONS[Role.VERIFICATION_OFFICER].update(
+    {"applications.case": READ, "applications.document": WRITE, "applications.verificationreport": WRITE}
+)
+PERMISSIONS[Role.RESIDENT].update({"applications.application": READ, "applications.case": READ})
+for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.COORDINATOR, Role.ADMIN):
+    PERMISSIONS[_role]["applications.staffrelative"] = WRITE
+PERMISSIONS[Role.AUDITOR]["applications.staffrelative"] = READ
+
+
 def allows(role: str, model_label: str, action: str) -> bool:
     return action in PERMISSIONS.get(role, {}).get(model_label, set())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -57,12 +58,20 @@ def _home_summary(user) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # a signed-in accounts.User (login_required)
     try:
         summary = _home_summary(user)
     except PermissionDenied:
         summary = {"registry": False}
-    region = user.region
+    region = None
+    if user.region_id:
+        from safetynet.regions.models import Region
+
+        region = (
+            Region.objects.select_related("parent__parent__parent__parent")
+            .filter(code=user.region_id)
+            .first()
+        )
     return render(
         request,
         "core/home.html",
