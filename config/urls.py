@@ -7,6 +7,7 @@ urlpatterns: list = [
     path("accounts/", include("safetynet.accounts.urls")),
     path("registry/", include("safetynet.registry.urls")),
     path("applications/", include("safetynet.applications.urls")),
+    path("eligibility/", include("safetynet.eligibility.urls")),
     path("api/v1/", include("safetynet.api.urls")),
     path("", include("safetynet.core.urls")),
 ]
