@@ -33,6 +33,8 @@ class User(AbstractUser):
     department = models.CharField(_("所属部门"), max_length=40, blank=True)
     organisation = models.CharField(_("所属机构"), max_length=100, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
+    # The last accepted TOTP time step: a code is accepted once, never replayed.
+    totp_last_step = models.BigIntegerField(default=0)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 

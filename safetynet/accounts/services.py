@@ -82,9 +82,23 @@ def login_succeeded(*, user: User) -> None:
 
 
 def totp_verify(*, user: User, code: str) -> bool:
+    """Accept a code of the current time step or its neighbours, once: a code already used (or
+    one older than the last used) is refused, so an observed code cannot be replayed."""
     if not user.totp_secret:
         return False
-    return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
+    totp = pyotp.TOTP(user.totp_secret)
+    code = (code or "").strip()
+    now = timezone.now()
+    for offset in (0, -1, 1):
+        at = now + dt.timedelta(seconds=offset * totp.interval)
+        if totp.verify(code, for_time=at, valid_window=0):
+            step = totp.timecode(at)
+            # Conditional update: two requests with the same code cannot both pass.
+            updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
+            if updated:
+                user.totp_last_step = step
+            return bool(updated)
+    return False
 
 
 def totp_enrol(*, user: User, secret: str, code: str) -> bool:

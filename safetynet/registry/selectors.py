@@ -47,7 +47,6 @@ def household_search(*, user, query: SearchQuery) -> QuerySet[Household]:
 
 
 def household_page(*, user, query: SearchQuery, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    # The count of a broad search over a province is expensive; cap it.
     paginator = Paginator(household_search(user=user, query=query), per_page)
     return paginator.get_page(page)
 

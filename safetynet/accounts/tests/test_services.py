@@ -28,3 +28,9 @@ def test_tokens_are_stored_hashed_and_authenticate(personas):
     assert token_authenticate(key + "x") is None
     ApiToken.objects.update(revoked=True)
     assert token_authenticate(key) is None
+
+
+def test_a_totp_code_is_accepted_once(personas):
+    code = pyotp.TOTP(personas.bob.totp_secret).now()
+    assert totp_verify(user=personas.bob, code=code)
+    assert not totp_verify(user=personas.bob, code=code)
