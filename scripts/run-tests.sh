@@ -27,14 +27,13 @@ PYTEST_ARGS=()
 step "ruff"
 $BIN/ruff check . || status=1
 
-if [ -d rules ]; then
-  step "openfisca test (rules YAML cases)"
-  if ls rules/openfisca_cn_assistance/tests/*.yaml >/dev/null 2>&1 || ls rules/openfisca_cn_assistance/tests/*/*.yaml >/dev/null 2>&1; then
-    $BIN/openfisca test --country-package openfisca_cn_assistance rules/openfisca_cn_assistance/tests || status=1
-  else
-    echo "no YAML cases yet"
-  fi
-fi
+step "openfisca test (the rules' YAML cases)"
+$BIN/openfisca test --country-package openfisca_cn_assistance rules/openfisca_cn_assistance/tests || status=1
+
+step "pytest rules (property and batch tests of the rules package, no Django)"
+$BIN/pytest -q rules
+rc=$?
+if [ $rc -ne 0 ]; then echo "pytest rules failed (exit $rc; 5 means no tests)" >&2; status=1; fi
 
 run_pytest sqlite "sqlite:///var/test.sqlite3" || status=1
 

@@ -66,9 +66,16 @@ def _age(birth: dt.date | None, day: dt.date) -> int:
     return max(years, 0)
 
 
+# Statutory retirement age before the 2025 gradual reform: men 60, women 50 (workers) or 55
+# (cadres). The platform uses 60/55 until the reform's month-by-month table is entered [A].
+RETIREMENT_AGE = {"M": 60, "F": 55}
+
+
 def _person_facts(person, day: dt.date) -> dict[str, Any]:
+    age = _age(person.birth_date, day)
     return {
-        "age": _age(person.birth_date, day),
+        "age": age,
+        "reached_retirement_age": age >= RETIREMENT_AGE.get(person.sex, 60),
         "disability_category": person.disability_category or "none",
         "disability_grade": person.disability_grade or 0,
         "serious_illness": person.serious_illness,
@@ -129,6 +136,10 @@ def household_situation(
         }
         if not m.counted:
             entry["exclusion_reason"] = m.exclusion_reason
+        if entry["age"] < 18 or m.person.full_time_student or m.relation in (c.Relation.SIBLING, c.Relation.OTHER):
+            # a minor, a full-time student, a sibling or another relative owes the others no support
+            # (审核确认办法 第7条; 特困人员认定办法 第4条)
+            entry["is_legal_supporter"] = False
         members.append(entry)
     if members and not any(m["role"] == "head" for m in members):
         members[0]["role"] = "head"
