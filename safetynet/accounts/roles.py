@@ -55,6 +55,7 @@ REGISTRY = (
 
 STANDARDS = "eligibility.regionalstandard"
 SNAPSHOTS = "eligibility.decisionsnapshot"
+RUNS = ("eligibility.evaluationrun", "eligibility.scenario")
 
 PERMISSIONS: dict[str, dict[str, set[str]]] = {
     Role.RESIDENT: {m: READ for m in REGISTRY},
@@ -77,6 +78,11 @@ for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
     PERMISSIONS[_role][SNAPSHOTS] = WRITE
 for _role in (Role.COORDINATOR, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.VERIFICATION_OFFICER, Role.AUDITOR):
     PERMISSIONS[_role][SNAPSHOTS] = READ
+for _model in RUNS:
+    for _role in (Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN):
+        PERMISSIONS[_role][_model] = WRITE
+    for _role in (Role.CASEWORKER, Role.AUDITOR):
+        PERMISSIONS[_role][_model] = READ
 
 
 # Applications and review workflow (审核确认). Which *moves* a role may make is the workflow

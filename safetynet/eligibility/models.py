@@ -107,3 +107,124 @@ class DecisionSnapshot(TrackedModel):
         from safetynet.registry.models import _staff_or_resident_q
 
         return _staff_or_resident_q(user, "region_code", "household")
+
+
+class EvaluationRun(TrackedModel):
+    """批量评估 — every household of a region evaluated for one month in one vectorised batch
+    (or, for a what-if scenario, under the scenario's standards)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT)
+    region_code = models.CharField(max_length=12)
+    month = models.DateField(_("评估月份"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    rules_version = models.CharField(max_length=40, blank=True)
+    programs = models.JSONField(_("救助项目顺序"), default=list)
+    households = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(_("汇总"), default=dict)
+    timings = models.JSONField(default=dict)
+    inputs_path = models.CharField(_("输入快照文件"), max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("批量评估")
+        ordering = ["-id"]
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        if user.region_id is None:
+            return Q() if user.role == "admin" else Q(pk__in=[])
+        return region_q("region_code", user.region_id)
+
+
+class EvaluationResult(models.Model):
+    """批量评估结果 — one household's results in a run. Compact by design (a million rows per
+    run): ``eligible_mask`` has bit *k* set when the household is eligible for ``run.programs[k]``;
+    ``amounts`` and ``failed`` are comma-separated, one value per program in the same order (the
+    amount in yuan, and the bitmask of the failed tests, decoded by the rules package's
+    ``BatchResult.failed_codes``). The full explanation is rendered on demand from the run's
+    stored inputs."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="results")
+    household = models.ForeignKey("registry.Household", on_delete=models.DO_NOTHING, db_constraint=False)
+    region_code = models.CharField(max_length=12)
+    eligible_mask = models.BigIntegerField()
+    amounts = models.TextField()
+    failed = models.TextField()
+
+    class Meta:
+        verbose_name = _("批量评估结果")
+        constraints = [models.UniqueConstraint(fields=["run", "household"], name="result_once_per_run")]
+
+    def decoded(self) -> dict[str, dict[str, Any]]:
+        programs = self.run.programs
+        amounts = self.amounts.split(",")
+        failed = self.failed.split(",")
+        return {
+            key: {
+                "eligible": bool(self.eligible_mask >> i & 1),
+                "amount": float(amounts[i]),
+                "failed_mask": int(failed[i]),
+            }
+            for i, key in enumerate(programs)
+        }
+
+
+class Scenario(TrackedModel):
+    """测算方案 — a what-if: the county's current standards with some changed, evaluated on the
+    real caseload against the standards in force."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        RUNNING = "running", _("测算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("方案名称"), max_length=100)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("测算区划"))
+    region_code = models.CharField(max_length=12)
+    month = models.DateField(_("测算月份"))
+    base = models.JSONField(_("现行标准"), default=dict)
+    changes = models.JSONField(_("调整的标准"), default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    task_job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.JSONField(_("测算结果"), default=dict)
+    error = models.TextField(blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("测算方案")
+        ordering = ["-id"]
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        if user.region_id is None:
+            return Q() if user.role == "admin" else Q(pk__in=[])
+        return region_q("region_code", user.region_id)
+
+
+class ScenarioChange(models.Model):
+    """测算变化 — a household whose eligibility or amount changes under the scenario."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="household_changes")
+    household = models.ForeignKey("registry.Household", on_delete=models.DO_NOTHING, db_constraint=False)
+    region_code = models.CharField(max_length=12)
+    program = models.CharField(max_length=40)
+    before_eligible = models.BooleanField()
+    after_eligible = models.BooleanField()
+    before_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    after_amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("测算变化")
+        indexes = [models.Index(fields=["scenario", "program"], name="scenario_change_program")]

@@ -150,3 +150,42 @@ def household_evaluation(*, user, household_id: int, month: dt.date) -> Evaluati
         evaluation.error = _("家庭数据不完整，无法评估")
         evaluation.errors = exc.errors
     return evaluation
+
+
+def standards_overview(*, region_code: str, month: dt.date) -> dict[str, dict]:
+    """Every standard as it applies at a region for a month, for urban and rural households:
+    {key: {"urban": value, "rural": value, "source": region code or "national"}}."""
+    from openfisca_cn_assistance.standards import STANDARDS
+
+    sentinel = StandardValue("", Decimal(-1), "", None, "")
+    keys = [s.name for s in STANDARDS]
+    out: dict[str, dict] = {}
+    for urban_rural in ("urban", "rural"):
+        got = standards_in_force(
+            region_code=region_code,
+            month=month,
+            urban_rural=urban_rural,
+            keys=keys,
+            defaults={k: sentinel for k in keys},
+        )
+        for key, value in got.items():
+            entry = out.setdefault(key, {"source": "national"})
+            if value is not sentinel:
+                entry[urban_rural] = float(value.value)
+                entry["source"] = value.region_code
+            else:
+                entry[urban_rural] = None
+    return out
+
+
+def scenario_get(*, user, pk: int):
+    from safetynet.eligibility.models import Scenario
+
+    return Scenario.objects.restrict(user, "view").select_related("region", "task_job").get(pk=pk)
+
+
+def scenario_changes(*, user, scenario, program: str = ""):
+    qs = scenario.household_changes.order_by("program", "region_code", "household_id")
+    if program:
+        qs = qs.filter(program=program)
+    return qs

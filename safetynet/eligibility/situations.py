@@ -136,7 +136,11 @@ def household_situation(
         }
         if not m.counted:
             entry["exclusion_reason"] = m.exclusion_reason
-        if entry["age"] < 18 or m.person.full_time_student or m.relation in (c.Relation.SIBLING, c.Relation.OTHER):
+        if (
+            entry["age"] < 18
+            or m.person.full_time_student
+            or m.relation in (c.Relation.SIBLING, c.Relation.OTHER)
+        ):
             # a minor, a full-time student, a sibling or another relative owes the others no support
             # (审核确认办法 第7条; 特困人员认定办法 第4条)
             entry["is_legal_supporter"] = False

@@ -13,14 +13,18 @@ def test_the_household_page_loads_the_evaluation_panel(client, personas, househo
     page = client.get(f"/registry/households/{household_a.pk}/")
     assert page.status_code == 200
     assert f"/eligibility/households/{household_a.pk}/evaluation/" in page.content.decode()
-    panel = client.get(f"/eligibility/households/{household_a.pk}/evaluation/", {"month": "2026-12"}).content.decode()
+    panel = client.get(
+        f"/eligibility/households/{household_a.pk}/evaluation/", {"month": "2026-12"}
+    ).content.decode()
     assert "最低生活保障" in panel and "符合" in panel and "800.00" in panel  # 650 × 2 − 500
     assert "审核确认办法" in panel and "月人均收入低于标准" in panel and "申报" in panel
 
 
 def test_the_panel_says_which_standard_is_missing(client, personas, household_a):
     signed_in(client, personas.alice)
-    panel = client.get(f"/eligibility/households/{household_a.pk}/evaluation/", {"month": "2026-12"}).content.decode()
+    panel = client.get(
+        f"/eligibility/households/{household_a.pk}/evaluation/", {"month": "2026-12"}
+    ).content.decode()
     assert "2026-12" in panel and "地方标准" in panel
 
 
