@@ -36,6 +36,9 @@ from openfisca_cn_assistance.standards import BY_NAME as STANDARDS_BY_NAME
 from openfisca_cn_assistance.standards import REQUIRED as REQUIRED_STANDARDS
 
 TOP_LEVEL_KEYS = ("period", "programs", "household", "members", "supporters", "standards")
+# Variables with a default formula that a situation may still set: the adapter knows better
+# (a minor or a sibling living in the household owes the others no support).
+OVERRIDABLE = ("is_legal_supporter",)
 PERSON_META_KEYS = ("id", "role", "name")
 MAX_AGE = 130
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -64,7 +67,7 @@ def input_fields() -> dict[str, dict[str, dict[str, Any]]]:
         if name in STANDARDS_BY_NAME:
             info["required"] = STANDARDS_BY_NAME[name].required
             out["standards"][name] = info
-        elif variable.is_input_variable():
+        elif variable.is_input_variable() or name in OVERRIDABLE:
             out[variable.entity.key][name] = info
     return out
 

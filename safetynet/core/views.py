@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -30,6 +31,21 @@ def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise Http404(str(exc)) from None
 
     return login_required(wrapper)
+
+
+def paginate(request: HttpRequest, items, param: str = "page", per_page: int = 20) -> Page:
+    """A page of ``items`` with previous/next links that keep the rest of the query string
+    (``includes/pagination.html`` shows them)."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    page.prev_link = link(page.previous_page_number()) if page.has_previous() else ""  # type: ignore[attr-defined]
+    page.next_link = link(page.next_page_number()) if page.has_next() else ""  # type: ignore[attr-defined]
+    return page
 
 
 def _home_summary(user) -> dict:

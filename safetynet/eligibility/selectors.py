@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -185,7 +186,73 @@ def scenario_get(*, user, pk: int):
 
 
 def scenario_changes(*, user, scenario, program: str = ""):
-    qs = scenario.household_changes.order_by("program", "region_code", "household_id")
+    from django.db.models import F
+
+    qs = scenario.household_changes.annotate(delta=F("after_amount") - F("before_amount")).order_by(
+        "program", "region_code", "household_id"
+    )
     if program:
         qs = qs.filter(program=program)
     return qs
+
+
+def run_household_explanation(*, user, run_id: int, household_id: int) -> tuple[Any, dict]:
+    """Re-evaluate one household of a stored batch from the run's own inputs (Parquet), so the
+    explanation is exactly what the batch computed, whatever changed in the registry since."""
+    from pathlib import Path
+
+    import numpy as np
+    import pyarrow.parquet as pq
+    from openfisca_cn_assistance.standards import STANDARDS
+
+    from safetynet.eligibility.batch import ENUM_CODES
+    from safetynet.eligibility.models import EvaluationRun
+    from safetynet.registry.models import Household
+
+    run = EvaluationRun.objects.restrict(user, "view").get(pk=run_id)
+    Household.objects.restrict(user, "view").get(pk=household_id)  # the user may see this household
+
+    folder = Path(run.inputs_path)
+    households = pq.read_table(folder / "households.parquet")
+    ids = households["household_id"].to_numpy()
+    position = int(np.searchsorted(ids, household_id))
+    if position >= len(ids) or ids[position] != household_id:
+        raise EvaluationRun.DoesNotExist("household not in this run")
+    persons = pq.read_table(folder / "persons.parquet", filters=[("household_index", "=", position)])
+    enum_names = {**ENUM_CODES}
+    standard_names = {s.name for s in STANDARDS}
+    enum_standards = {s.name: [item.name for item in s.enum] for s in STANDARDS if s.enum is not None}
+    row = {name: households[name][position].as_py() for name in households.column_names}
+    situation: dict[str, Any] = {
+        "period": run.month.strftime("%Y-%m"),
+        "household": {
+            "id": str(household_id),
+            "hukou_type": ENUM_CODES["hukou_type"][int(row["hukou_type"])],
+        },
+        "members": [],
+        "supporters": [],
+        "standards": {
+            k: (enum_standards[k][int(v)] if k in enum_standards else v)
+            for k, v in row.items()
+            if k in standard_names
+        },
+    }
+    roles = {0: "head", 1: "member", 2: "supporter"}
+    for i in range(persons.num_rows):
+        person = {name: persons[name][i].as_py() for name in persons.column_names}
+        role = roles[int(person.pop("role"))]
+        person.pop("household_index")
+        entry: dict[str, Any] = {"id": f"{'s' if role == 'supporter' else 'p'}{i}", "role": role}
+        for key, value in person.items():
+            if key in enum_names:
+                entry[key] = enum_names[key][int(value)]
+            elif (
+                isinstance(value, float)
+                and float(value).is_integer()
+                and key in ("vehicles", "dwellings", "non_residential_properties")
+            ):
+                entry[key] = int(value)
+            else:
+                entry[key] = value
+        (situation["supporters"] if role == "supporter" else situation["members"]).append(entry)
+    return run, evaluate_situation(situation)

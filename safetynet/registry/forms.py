@@ -5,13 +5,12 @@ numbers, one head per household, the reason for a change…) are checked by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.forms import apply_errors  # noqa: F401  (re-exported)
 from safetynet.core.idnumbers import IdKind
 from safetynet.regions.choices import Level
 from safetynet.regions.models import Region
@@ -60,30 +59,6 @@ def village_choices(user) -> list[tuple[str, str]]:
     elif user.role != "admin":
         return []
     return [(r.code, f"{r.parent.name if r.parent else ''} {r.name}".strip()) for r in qs.order_by("code")]
-
-
-def apply_errors(
-    exc: ValidationError,
-    form: forms.Form,
-    *,
-    members: Sequence[forms.Form] | None = None,
-    aliases: dict[str, str] | None = None,
-) -> None:
-    """Put a service's ``ValidationError`` on the forms: ``field`` → that field,
-    ``members.<i>.<field>`` → member form *i*, anything else → the form's top errors."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in exc.message_dict.items():
-        key = (aliases or {}).get(key, key)
-        target, name = form, key
-        if key.startswith("members.") and members is not None:
-            _prefix, index, name = key.split(".", 2)
-            if int(index) < len(members):
-                target = members[int(index)]
-        for message in messages:
-            target.add_error(name if name in target.fields else None, message)
 
 
 class SearchForm(forms.Form):

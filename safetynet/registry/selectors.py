@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from safetynet.core import crypto
@@ -44,11 +43,6 @@ def household_search(*, user, query: SearchQuery) -> QuerySet[Household]:
     if query.id_number.strip() or query.name.strip():
         qs = qs.distinct()
     return qs.select_related("region").order_by("region_code", "id")
-
-
-def household_page(*, user, query: SearchQuery, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    paginator = Paginator(household_search(user=user, query=query), per_page)
-    return paginator.get_page(page)
 
 
 def household_get(*, user, pk: int) -> Household:

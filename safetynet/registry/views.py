@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from safetynet.core.permissions import require, role_allows
-from safetynet.core.views import scoped
+from safetynet.core.views import paginate, scoped
 from safetynet.registry import selectors, services
 from safetynet.registry.forms import (
     DeclarationForm,
@@ -50,28 +50,8 @@ MAX_MEMBER_ROWS = 30
 DETAIL_PAGE_SIZE = 10
 
 
-def _links(request: HttpRequest, page: Page, param: str) -> Page:
-    """Give a page its previous/next links, keeping the rest of the query string."""
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return "?" + query.urlencode()
-
-    page.prev_link = link(page.previous_page_number()) if page.has_previous() else ""  # type: ignore[attr-defined]
-    page.next_link = link(page.next_page_number()) if page.has_next() else ""  # type: ignore[attr-defined]
-    return page
-
-
-def _page_number(request: HttpRequest, param: str) -> int:
-    try:
-        return max(1, int(request.GET.get(param) or 1))
-    except ValueError:
-        return 1
-
-
 def _page(request: HttpRequest, items, param: str, per_page: int = DETAIL_PAGE_SIZE) -> Page:
-    return _links(request, Paginator(items, per_page).get_page(request.GET.get(param)), param)
+    return paginate(request, items, param, per_page)
 
 
 def _quiet(form):
@@ -138,11 +118,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     query = selectors.SearchQuery()
     if form.is_valid():
         query = selectors.SearchQuery(**form.cleaned_data)
-    page = _links(
-        request,
-        selectors.household_page(user=request.user, query=query, page=_page_number(request, "page")),
-        "page",
-    )
+    page = paginate(request, selectors.household_search(user=request.user, query=query), "page", selectors.PAGE_SIZE)
     return render(
         request,
         "registry/household_list.html",
