@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "safetynet.registry",
     "safetynet.eligibility",
     "safetynet.applications",
+    "safetynet.verification",
+    "safetynet.payments",
     "safetynet.synth",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns: list = [
     path("registry/", include("safetynet.registry.urls")),
     path("applications/", include("safetynet.applications.urls")),
     path("eligibility/", include("safetynet.eligibility.urls")),
+    path("verification/", include("safetynet.verification.urls")),
+    path("payments/", include("safetynet.payments.urls")),
     path("api/v1/", include("safetynet.api.urls")),
     path("", include("safetynet.core.urls")),
 ]
