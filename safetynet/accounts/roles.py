@@ -110,10 +110,15 @@ for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
 for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
     PERMISSIONS[_role].update({m: READ for m in WORKFLOW})
 PERMISSIONS[Role.COORDINATOR].update({m: READ for m in WORKFLOW})
-PERMISSIONS[Role.COORDINATOR].update(
-    {m: WRITE for m in ("applications.application", "applications.lead", "applications.document",
-                        "applications.objection", "applications.homevisit", "applications.complaint")}
+COORDINATOR_WRITES = (
+    "applications.application",
+    "applications.lead",
+    "applications.document",
+    "applications.objection",
+    "applications.homevisit",
+    "applications.complaint",
 )
+PERMISSIONS[Role.COORDINATOR].update({m: WRITE for m in COORDINATOR_WRITES})
 PERMISSIONS[Role.COORDINATOR]["applications.case"] = WRITE  # resubmission after a return
 PERMISSIONS[Role.VERIFICATION_OFFICER].update(
     {"applications.case": READ, "applications.document": WRITE, "applications.verificationreport": WRITE}

@@ -15,8 +15,11 @@ from ninja.renderers import JSONRenderer
 from safetynet.api import errors
 from safetynet.api.auth import session_auth, token_auth
 from safetynet.api.docs import LocalSwagger
+from safetynet.applications.api import router as applications_router
 from safetynet.eligibility.api import router as eligibility_router
+from safetynet.payments.api import router as payments_router
 from safetynet.registry.api import router as registry_router
+from safetynet.verification.api import router as verification_router
 
 DESCRIPTION = """社会救助兜底保障平台的数据接口。
 
@@ -66,4 +69,7 @@ api = SafetyNetAPI(
 )
 errors.install(api)
 api.add_router("/", registry_router)
+api.add_router("/", applications_router)
 api.add_router("/", eligibility_router)
+api.add_router("/", verification_router)
+api.add_router("/", payments_router)

@@ -88,8 +88,14 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(code=user.region_id)
             .first()
         )
+    from safetynet.applications.selectors import home_counts
+
     return render(
         request,
         "core/home.html",
-        {"summary": summary, "region_name": region.full_name() if region else ""},
+        {
+            "summary": summary,
+            "region_name": region.full_name() if region else "",
+            "workflow": home_counts(user=user),
+        },
     )
