@@ -126,6 +126,8 @@ SAFETYNET_REQUIRE_TOTP = env_bool("SAFETYNET_REQUIRE_TOTP", True)
 
 # Imports.
 SAFETYNET_IMPORT_MAX_BYTES = env_int("SAFETYNET_IMPORT_MAX_BYTES", 60 * 1024 * 1024, minimum=1024)
+# Case documents (scans of ID cards, certificates…).
+SAFETYNET_UPLOAD_MAX_BYTES = env_int("SAFETYNET_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 LOGGING = {
     "version": 1,

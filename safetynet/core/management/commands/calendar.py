@@ -62,6 +62,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{options['year']}: {len(holidays)} holidays, {len(workdays)} adjusted working days"
             )
+            from safetynet.applications.jobs import deadlines_recompute_task
+
+            # due dates that fell in this year were provisional: recompute them in the background
+            deadlines_recompute_task.enqueue()
         else:
             start = dt.date.fromisoformat(options["start"])
             deadline = deadline_after(start, options["days"])
