@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from safetynet.eligibility.tests.test_situations import DECEMBER, declare, standards  # noqa: F401
+from safetynet.eligibility.tests.test_situations import declare
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "rules" / "openfisca_cn_assistance" / "situation_examples"
 
@@ -38,7 +38,7 @@ def test_bad_situations_list_every_field(alice_client):
     assert "programs[0]" in errors and "members[0].age" in errors
 
 
-def test_a_stored_household_is_evaluated_with_its_sources(alice_client, personas, household_a, standards):  # noqa: F811
+def test_a_stored_household_is_evaluated_with_its_sources(alice_client, personas, household_a, standards):
     declare(personas.alice, household_a, "income", "wages", 6000, person=household_a.head)
     response = alice_client.get(f"/api/v1/households/{household_a.pk}/evaluation", {"month": "2026-12"})
     assert response.status_code == 200, response.content

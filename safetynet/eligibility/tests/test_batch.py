@@ -7,12 +7,12 @@ from safetynet.core.models import ChangeLog, Job
 from safetynet.eligibility.models import EvaluationResult, EvaluationRun, Scenario
 from safetynet.eligibility.selectors import household_evaluation
 from safetynet.eligibility.services import evaluation_run, scenario_create, scenario_run, scenario_start
-from safetynet.eligibility.tests.test_situations import DECEMBER, declare, standards  # noqa: F401
+from safetynet.eligibility.tests.test_situations import DECEMBER, declare
 from safetynet.registry.services import household_create
 
 
 @pytest.fixture
-def caseload(personas, standards):  # noqa: F811
+def caseload(personas, standards):
     """Three households of township A: poor, just above the line, with a car."""
     poor = household_create(actor=personas.alice, data=testing.household_input(seq=1), reason="r")
     declare(personas.alice, poor, "income", "wages", 6000, person=poor.head)

@@ -4,21 +4,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safetynet.core import testing
 from safetynet.core.models import ChangeLog
 from safetynet.eligibility.models import DecisionSnapshot
 from safetynet.eligibility.selectors import MissingStandard, household_evaluation
-from safetynet.eligibility.services import snapshot_create, standards_seed
+from safetynet.eligibility.services import snapshot_create
 from safetynet.eligibility.situations import household_situation
 from safetynet.registry.services import declaration_record
 
 DECEMBER = dt.date(2026, 12, 1)
 YEAR = (dt.date(2025, 12, 1), dt.date(2026, 11, 30))
-
-
-@pytest.fixture
-def standards(personas):
-    standards_seed(actor=None, region_code=testing.CITY, effective_from=dt.date(2026, 1, 1))
 
 
 def declare(actor, household, what, kind, amount, person=None, source="declared", **extra):

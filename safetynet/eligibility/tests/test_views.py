@@ -1,5 +1,5 @@
 from safetynet.core import testing
-from safetynet.eligibility.tests.test_situations import declare, standards  # noqa: F401
+from safetynet.eligibility.tests.test_situations import declare
 
 
 def signed_in(client, user):
@@ -7,7 +7,7 @@ def signed_in(client, user):
     return client
 
 
-def test_the_household_page_loads_the_evaluation_panel(client, personas, household_a, standards):  # noqa: F811
+def test_the_household_page_loads_the_evaluation_panel(client, personas, household_a, standards):
     declare(personas.alice, household_a, "income", "wages", 6000, person=household_a.head)
     signed_in(client, personas.alice)
     page = client.get(f"/registry/households/{household_a.pk}/")
@@ -88,7 +88,7 @@ def test_the_what_if_screen_shows_a_chart_and_the_households_that_change(
     personas,
     household_a,
     standards,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     declare(personas.alice, household_a, "income", "wages", 6000, person=household_a.head)
     signed_in(client, personas.carol)
@@ -113,7 +113,7 @@ def test_the_what_if_screen_shows_a_chart_and_the_households_that_change(
 
 def test_a_batch_run_from_the_screen_and_a_household_explained_from_its_inputs(
     client, personas, household_a, standards
-):  # noqa: F811
+):
     declare(personas.alice, household_a, "income", "wages", 6000, person=household_a.head)
     signed_in(client, personas.carol)
     response = client.post("/eligibility/runs/", {"month": "2026-12"})
