@@ -35,13 +35,14 @@ keys: var/local.env
 demo: install var/local.env
 	$(BIN)/safetynet migrate --noinput
 	$(BIN)/safetynet seed-demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
+	$(BIN)/safetynet workflow demo-setup
 	$(BIN)/safetynet collectstatic --noinput -v 0
 	@echo ""
-	@echo "SafetyNet demo: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
-	$(BIN)/safetynet runserver --insecure $(HOST):$(PORT)
+	@echo "SafetyNet demo: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the background worker)"
+	@bash scripts/serve-demo.sh $(HOST) $(PORT)
 
 serve: install var/local.env
-	$(BIN)/safetynet runserver --insecure $(HOST):$(PORT)
+	@bash scripts/serve-demo.sh $(HOST) $(PORT)
 
 test: install system-deps
 	@bash scripts/run-tests.sh

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serve the demo: the background job worker (what-if scenarios, deadline recomputation) and the
+# web server; Ctrl-C stops both.
+set -u
+cd "$(dirname "$0")/.."
+HOST=${1:-127.0.0.1}
+PORT=${2:-8000}
+BIN=.venv/bin
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT INT TERM
+$BIN/safetynet db_worker >var/worker.log 2>&1 &
+pids+=($!)
+$BIN/safetynet runserver --insecure "$HOST:$PORT"
