@@ -26,6 +26,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from safetynet.accounts.models import User  # noqa: E402
+from safetynet.accounts.roles import Role  # noqa: E402
 from safetynet.eligibility.models import EvaluationRun, RegionalStandard  # noqa: E402
 from safetynet.eligibility.services import evaluation_run, standards_seed  # noqa: E402
 from safetynet.regions.choices import Level  # noqa: E402
@@ -42,8 +44,9 @@ def main() -> None:
     province = Region.objects.filter(level=Level.PROVINCE).first()
     if not RegionalStandard.objects.filter(key="dibao_standard_rural", status="approved").exists():
         standards_seed(actor=None, region_code=province.code, effective_from=dt.date(2026, 1, 1))
+    officer = User.objects.filter(role=Role.COUNTY_OFFICER, region=region).first() or User.objects.filter(role=Role.ADMIN).first()
     started = time.perf_counter()
-    run = evaluation_run(actor=None, region_code=region.code, month=month)
+    run = evaluation_run(actor=officer, region_code=region.code, month=month)
     total = time.perf_counter() - started
     t = run.timings
     rules = t.get("build", 0) + t.get("compute", 0)

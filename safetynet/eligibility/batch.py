@@ -200,11 +200,11 @@ def _scatter(
     if agg.num_rows == 0:
         return
     pids = agg["person_id"].to_numpy(zero_copy_only=False)
-    kinds = agg["kind"].to_pylist()
+    kinds = agg["kind"]
     values = agg["v"].to_numpy(zero_copy_only=False).astype(np.float64)
     positions = index_of(pids)
     for kind_code, variable in mapping.items():
-        selected = np.array([k == kind_code for k in kinds]) & (positions >= 0)
+        selected = pc.equal(kinds, kind_code).to_numpy(zero_copy_only=False) & (positions >= 0)
         if not selected.any():
             continue
         column = target.setdefault(variable, np.zeros(n, dtype=dtype))
@@ -408,10 +408,11 @@ def standard_arrays(loaded: LoadedRegion, overrides: dict[str, Any] | None) -> d
     n = len(loaded.household_ids)
     if n == 0:
         return {}
-    combo_keys = np.char.add(loaded.region_codes.astype(str), loaded.hukou.astype(str))
+    # one resolution per (village, hukou type), on integer keys
+    combo_keys = pc.cast(pa.array(loaded.region_codes.tolist(), pa.string()), pa.int64()).to_numpy(zero_copy_only=False) * 2 + loaded.hukou
     unique, first, inverse = np.unique(combo_keys, return_index=True, return_inverse=True)
     for key in unique:
-        code, hukou = key[:12], int(key[12:])
+        code, hukou = str(int(key) // 2), int(key) % 2
         urban_rural = ENUM_CODES["hukou_type"][hukou]
         got = standards_in_force(
             region_code=code, month=loaded.month, urban_rural=urban_rural, keys=keys_required
@@ -428,7 +429,7 @@ def standard_arrays(loaded: LoadedRegion, overrides: dict[str, Any] | None) -> d
         combos[(code, hukou)] = values
     instant = loaded.month.isoformat()
     columns: dict[str, np.ndarray] = {}
-    ordered = [combos[(k[:12], int(k[12:]))] for k in unique]
+    ordered = [combos[(str(int(k) // 2), int(k) % 2)] for k in unique]
     for standard in STANDARDS:
         name = standard.name
         override = (overrides or {}).get(name)
