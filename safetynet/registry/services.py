@@ -152,8 +152,15 @@ def _person_values(data: PersonInput, identity) -> dict[str, Any]:
     return values
 
 
-def _check_scope(actor, region_code: str, key: str = "region_code") -> Region:
-    region = Region.objects.filter(code=region_code).first()
+def _check_scope(
+    actor, region_code: str, key: str = "region_code", regions: dict[str, Region | None] | None = None
+) -> Region:
+    """The village a household is filed in, if it exists and is in the actor's scope. ``regions``
+    memoises the lookups across calls (a batch import checks thousands of households)."""
+    regions = {} if regions is None else regions
+    if region_code not in regions:
+        regions[region_code] = Region.objects.filter(code=region_code).first()
+    region = regions[region_code]
     if region is None:
         raise ValidationError({key: [_("区划代码 %(c)s 不存在") % {"c": region_code}]})
     if region.level != Level.VILLAGE:
@@ -315,7 +322,9 @@ def _household_sensitive(values: HouseholdInput) -> dict[str, str]:
     }
 
 
-def household_validate(*, actor, data: HouseholdInput) -> tuple[Region | None, list, dict[str, list[str]]]:
+def household_validate(
+    *, actor, data: HouseholdInput, regions: dict[str, Region | None] | None = None
+) -> tuple[Region | None, list, dict[str, list[str]]]:
     """The checks of ``household_create`` without writing (the batch import uses them too):
     the region (None when it fails), the parsed identities and the errors keyed by field."""
     errors: dict[str, list[str]] = {}
@@ -328,7 +337,7 @@ def household_validate(*, actor, data: HouseholdInput) -> tuple[Region | None, l
     identities, member_errors = _validate_members(data.members)
     errors.update(member_errors)
     try:
-        region = _check_scope(actor, data.region_code)
+        region = _check_scope(actor, data.region_code, regions=regions)
     except ValidationError as exc:
         for key, msgs in exc.message_dict.items():
             errors.setdefault(key, []).extend(msgs)
