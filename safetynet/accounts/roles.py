@@ -131,3 +131,40 @@ PERMISSIONS[Role.AUDITOR]["applications.staffrelative"] = READ
 
 def allows(role: str, model_label: str, action: str) -> bool:
     return action in PERMISSIONS.get(role, {}).get(model_label, set())
+
+
+# Payments (资金发放): county officers build, approve and pay; township caseworkers read their
+# township's entitlements and fix payee accounts on the correction list; auditors read.
+PAYMENTS = (
+    "payments.entitlement",
+    "payments.payroll",
+    "payments.correction",
+)
+for _role in (Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role].update({m: WRITE for m in PAYMENTS})
+for _role in (Role.CASEWORKER,):
+    PERMISSIONS[_role].update({m: WRITE for m in ("payments.entitlement", "payments.correction")})
+    PERMISSIONS[_role]["payments.payroll"] = READ
+for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role].update({m: READ for m in PAYMENTS})
+
+# ---- verification hub (核对中心) -------------------------------------------------------------
+VERIFICATION_MODELS = (
+    "verification.run",
+    "verification.request",
+    "verification.refusal",
+    "verification.finding",
+    "verification.discrepancy",
+    "verification.fileproblem",
+    "verification.householdreport",
+    "verification.matchcandidate",
+)
+for _role in (Role.VERIFICATION_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role].update({m: WRITE for m in VERIFICATION_MODELS})
+    PERMISSIONS[_role]["applications.authorisation"] = PERMISSIONS[_role].get("applications.authorisation", READ) | READ
+for _role in (Role.AUDITOR, Role.COUNTY_OFFICER, Role.CASEWORKER):
+    PERMISSIONS[_role].update({m: READ for m in VERIFICATION_MODELS})
+for _role in (Role.COUNTY_OFFICER, Role.CASEWORKER, Role.ADMIN):
+    PERMISSIONS[_role]["payments.recovery"] = WRITE
+for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role]["payments.recovery"] = READ
