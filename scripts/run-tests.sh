@@ -21,7 +21,7 @@ run_pytest() {  # label, database url
   touch "$RESULTS/$label.ok"
 }
 
-PYTEST_ARGS=()
+PYTEST_ARGS=(-n 2 --dist loadfile)
 [ -n "${PYTEST_EXTRA:-}" ] && PYTEST_ARGS+=($PYTEST_EXTRA)
 
 step "ruff"
