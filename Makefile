@@ -16,7 +16,7 @@ PORT ?= 8000
 $(VENV)/.installed: requirements.lock pyproject.toml rules/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock "setuptools>=70" wheel
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . -e rules
 	touch $@
 
