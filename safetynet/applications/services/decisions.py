@@ -340,6 +340,10 @@ def _decide(
         Case.objects.filter(pk=case.predecessor_id).update(entitlement_active=False)
     change_log_write(actor=actor, action="create", obj=decision, after=snapshot(decision), reason=reason)
     _issue_letter(case, decision, actor=actor, today=today)
+    # payments: an approval becomes an entitlement; a review's change becomes its event
+    from safetynet.payments.services import entitlement_from_decision
+
+    entitlement_from_decision(actor=actor, decision=decision)
     return decision
 
 
