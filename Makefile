@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_HOUSEHOLDS ?= 5000
 DEMO_SEED ?= 1
 DEMO_TOWNSHIP ?= 320125101000
+DEMO_COUNTY ?= 320125000000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -38,6 +39,7 @@ demo: install var/local.env
 	$(BIN)/safetynet seed-demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
 	$(BIN)/safetynet workflow demo-setup
 	$(BIN)/safetynet verification authorise-demo --region $(DEMO_TOWNSHIP)
+	$(BIN)/safetynet payroll demo-seed --county $(DEMO_COUNTY)
 	$(BIN)/safetynet collectstatic --noinput -v 0
 	@echo ""
 	@echo "SafetyNet demo: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the background worker)"
