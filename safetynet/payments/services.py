@@ -936,6 +936,9 @@ def demo_seed(
         qs = qs.filter(region_code__startswith=county_code[:6])
     taken = set(Entitlement.objects.values_list("household_id", flat=True))
     per_town: dict[str, int] = defaultdict(int)
+    # households that already have one count towards their township's quota: a rerun adds nothing
+    for code in Household.objects.filter(pk__in=taken).values_list("region_code", flat=True):
+        per_town[code[:9]] += 1
     made = []
     for hh in qs.order_by("id")[:2000]:
         town = hh.region_code[:9]
