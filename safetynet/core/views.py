@@ -34,10 +34,32 @@ def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return login_required(wrapper)
 
 
-def paginate(request: HttpRequest, items, param: str = "page", per_page: int = 20) -> Page:
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows: a search for a common name in a county matches ten thousand
+    households, and counting them all costs more than showing the first page (the list says
+    "more than …" and asks for a narrower search)."""
+
+    def __init__(self, *args, cap: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if not hasattr(self, "_capped_count"):
+            items = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
+            self._capped_count = items[: self.cap + 1].count()  # no ORDER BY: the first matches found will do
+        return min(self._capped_count, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= self.cap and self._capped_count > self.cap
+
+
+def paginate(request: HttpRequest, items, param: str = "page", per_page: int = 20, count_cap: int | None = None) -> Page:
     """A page of ``items`` with previous/next links that keep the rest of the query string
-    (``includes/pagination.html`` shows them)."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    (``includes/pagination.html`` shows them). ``count_cap`` bounds the count (searches)."""
+    paginator = CappedPaginator(items, per_page, cap=count_cap) if count_cap else Paginator(items, per_page)
+    page = paginator.get_page(request.GET.get(param))
 
     def link(number: int) -> str:
         query = request.GET.copy()

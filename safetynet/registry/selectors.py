@@ -12,6 +12,8 @@ from safetynet.core.permissions import region_q
 from safetynet.registry.models import ChangeReport, Household, LegalSupporter, Membership, Person
 
 PAGE_SIZE = 20
+# A search shows at most this many matches (counted and paged); narrower criteria find the rest.
+SEARCH_COUNT_CAP = 1000
 
 
 @dataclass
@@ -19,6 +21,11 @@ class SearchQuery:
     id_number: str = ""
     name: str = ""
     village: str = ""  # a region code (village, township or county) to search within
+
+
+def _households_of(persons: QuerySet[Person]) -> QuerySet:
+    """Ids of the households these persons are current members of (a semi-join, no DISTINCT)."""
+    return Membership.objects.filter(end_date__isnull=True, person__in=persons.values("pk")).values("household_id")
 
 
 def household_search(*, user, query: SearchQuery) -> QuerySet[Household]:
@@ -31,17 +38,19 @@ def household_search(*, user, query: SearchQuery) -> QuerySet[Household]:
             number = parse_identity(IdKind.RESIDENT, number).number  # 15 → 18 digits
         except IdentityError:
             pass
-        person_ids = Person.objects.filter(id_hash=crypto.blind_index(number)).values("pk")
-        qs = qs.filter(memberships__person__in=person_ids, memberships__end_date__isnull=True)
+        qs = qs.filter(pk__in=_households_of(Person.objects.filter(id_hash=crypto.blind_index(number))))
     if query.name.strip():
-        person_ids = Person.objects.filter(name__startswith=query.name.strip())
-        if query.village:
-            person_ids = person_ids.filter(region_q("region_code", query.village))
-        qs = qs.filter(memberships__person__in=person_ids.values("pk"), memberships__end_date__isnull=True)
+        persons = Person.objects.filter(name__startswith=query.name.strip())
+        # the name index is (name, region_code): narrow the persons to the region searched
+        within = query.village or getattr(user, "region_id", None)
+        if within:
+            persons = persons.filter(region_q("region_code", within))
+        # Resolve the (bounded) household ids first: as a subquery the planner may walk every
+        # household of the county in order, probing each one, when the name is rare.
+        ids = list(_households_of(persons).values_list("household_id", flat=True)[: SEARCH_COUNT_CAP + 1])
+        qs = qs.filter(pk__in=ids)
     if query.village:
         qs = qs.filter(region_q("region_code", query.village))
-    if query.id_number.strip() or query.name.strip():
-        qs = qs.distinct()
     return qs.select_related("region").order_by("region_code", "id")
 
 

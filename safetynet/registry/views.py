@@ -118,7 +118,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
     query = selectors.SearchQuery()
     if form.is_valid():
         query = selectors.SearchQuery(**form.cleaned_data)
-    page = paginate(request, selectors.household_search(user=request.user, query=query), "page", selectors.PAGE_SIZE)
+    page = paginate(
+        request, selectors.household_search(user=request.user, query=query), "page", selectors.PAGE_SIZE,
+        count_cap=selectors.SEARCH_COUNT_CAP,
+    )
     return render(
         request,
         "registry/household_list.html",
