@@ -76,6 +76,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc.args[0])) from None
         self.stdout.write(result.message)
         if not result.created:
+            self._existing_sign_ins()
             return
         self.stdout.write(
             f"job #{result.job_id}; department files in {result.departments_dir} "
@@ -96,9 +97,25 @@ class Command(BaseCommand):
             rows.append(
                 (user.username, str(Role(user.role).label), scope, user.password, user.totp_secret or "-")
             )
+        self._table(rows)
+
+    def _table(self, rows) -> None:
         widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             self.stdout.write("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
         self.stdout.write(
             "Staff sign in with a TOTP code: `safetynet totp code --user NAME` prints the current one."
         )
+
+    def _existing_sign_ins(self) -> None:
+        """The demo sign-ins of an already seeded database (make demo prints them every time)."""
+        from safetynet.accounts.models import User
+        from safetynet.synth.services import DEMO_PASSWORD
+
+        rows = [("username", "role", "scope", "password", "TOTP secret")]
+        for user in User.objects.filter(username__startswith="demo_").select_related("region").order_by("id"):
+            scope = f"{user.region_id or ''} {user.region.name if user.region else user.department or user.organisation}".strip()
+            rows.append((user.username, str(Role(user.role).label), scope, DEMO_PASSWORD, user.totp_secret or "-"))
+        if len(rows) > 1:
+            self.stdout.write("")
+            self._table(rows)
