@@ -21,7 +21,7 @@ def query_arrow(
     types = types or {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            query = connection.ops.compose_sql(sql, params) if params else sql
+            query = connection.ops.compose_sql(sql, params) if params else sql  # type: ignore[attr-defined]
             buffer = io.BytesIO()
             with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
                 for chunk in copy:
@@ -42,7 +42,7 @@ def query_arrow(
         cursor.execute(sql, params)
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    columns: list = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     return pa.table(
         {name: pa.array(list(col), type=types.get(name)) for name, col in zip(names, columns, strict=True)}
     )

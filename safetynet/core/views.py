@@ -47,7 +47,7 @@ class CappedPaginator(Paginator):
     def count(self) -> int:  # type: ignore[override]
         if not hasattr(self, "_capped_count"):
             items = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
-            self._capped_count = items[: self.cap + 1].count()  # no ORDER BY: the first matches found will do
+            self._capped_count = items[: self.cap + 1].count()  # type: ignore[union-attr]  # no ORDER BY: the first matches found will do
         return min(self._capped_count, self.cap)
 
     @property

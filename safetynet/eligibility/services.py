@@ -398,7 +398,7 @@ def scenario_run(*, scenario: Scenario, actor=None) -> Scenario:
             programs = list(PROGRAM_KEYS)
             summary_before = batch.summarise(loaded, before, programs)
             summary_after = batch.summarise(loaded, after, programs)
-            changes = []
+            changes: list = []
             totals: dict[str, Any] = {}
             for key in programs:
                 b, a = before.households[key], after.households[key]

@@ -157,7 +157,7 @@ def household_situation(
     head_key = next((m["id"] for m in members if m["role"] == "head"), None)
     sources: list[dict[str, Any]] = []
 
-    def target(person_id: int | None) -> dict[str, Any] | None:
+    def target(person_id: int | None) -> Any:
         return by_id.get(ids.get(person_id, "")) if person_id else (by_id.get(head_key) if head_key else None)
 
     incomes = _pick(IncomeItem.objects.filter(household=household), month_start)

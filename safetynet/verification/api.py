@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from safetynet.api.auth import caller
 from safetynet.verification import services
 from safetynet.verification.models import Discrepancy, HouseholdReport, Run
 
@@ -53,25 +54,25 @@ class ReportOut(Schema):
 
 @router.get("/verification/runs", response=list[RunOut])
 def runs(request: HttpRequest):
-    return list(Run.objects.restrict(request.auth, "view")[:100])
+    return list(Run.objects.restrict(caller(request), "view")[:100])
 
 
 @router.post("/verification/runs", response={201: RunOut})
 def run_create(request: HttpRequest, payload: RunIn):
-    run = services.run_start(actor=request.auth, **payload.dict())
+    run = services.run_start(actor=caller(request), **payload.dict())
     return 201, services.run_execute(run=run)
 
 
 @router.get("/verification/runs/{run_id}", response=RunOut)
 def run_get(request: HttpRequest, run_id: int):
-    return Run.objects.restrict(request.auth, "view").get(pk=run_id)
+    return Run.objects.restrict(caller(request), "view").get(pk=run_id)
 
 
 @router.get("/verification/runs/{run_id}/discrepancies", response=list[DiscrepancyOut])
 def discrepancies(request: HttpRequest, run_id: int):
-    run = Run.objects.restrict(request.auth, "view").get(pk=run_id)
+    run = Run.objects.restrict(caller(request), "view").get(pk=run_id)
     rows = (
-        Discrepancy.objects.restrict(request.auth, "view")
+        Discrepancy.objects.restrict(caller(request), "view")
         .filter(run=run)
         .select_related("household", "person")
     )
@@ -91,7 +92,7 @@ def discrepancies(request: HttpRequest, run_id: int):
 @router.get("/verification/runs/{run_id}/households/{household_id}", response=ReportOut)
 def report(request: HttpRequest, run_id: int, household_id: int):
     r = (
-        HouseholdReport.objects.restrict(request.auth, "view")
+        HouseholdReport.objects.restrict(caller(request), "view")
         .select_related("household")
         .get(run_id=run_id, household_id=household_id)
     )
