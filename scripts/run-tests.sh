@@ -27,6 +27,9 @@ PYTEST_ARGS=(-n 2 --dist loadfile)
 step "ruff"
 $BIN/ruff check . || status=1
 
+step "mypy"
+$BIN/mypy safetynet config || status=1
+
 step "openfisca test (the rules' YAML cases)"
 $BIN/openfisca test --country-package openfisca_cn_assistance rules/openfisca_cn_assistance/tests || status=1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -192,7 +193,7 @@ def _best_items(table: pa.Table, value: str) -> pa.Table:
 def _scatter(
     target: dict[str, np.ndarray],
     agg: pa.Table,
-    index_of: dict,
+    index_of: Callable[[np.ndarray], np.ndarray],
     mapping: dict[str, str],
     n: int,
     dtype=np.float64,
@@ -409,7 +410,13 @@ def standard_arrays(loaded: LoadedRegion, overrides: dict[str, Any] | None) -> d
     if n == 0:
         return {}
     # one resolution per (village, hukou type), on integer keys
-    combo_keys = pc.cast(pa.array(loaded.region_codes.tolist(), pa.string()), pa.int64()).to_numpy(zero_copy_only=False) * 2 + loaded.hukou
+    combo_keys = (
+        pc.cast(pa.array(loaded.region_codes.tolist(), pa.string()), pa.int64()).to_numpy(
+            zero_copy_only=False
+        )
+        * 2
+        + loaded.hukou
+    )
     unique, first, inverse = np.unique(combo_keys, return_index=True, return_inverse=True)
     for key in unique:
         code, hukou = str(int(key) // 2), int(key) % 2

@@ -261,7 +261,7 @@ def entitlement_change(
         raise ValidationError({"decision": [_("减发或停止必须依据听取陈述申辩后的决定")]})
     current = entitlement_replay(ent, month=month_start(month))
     new_parts = parts if parts is not None else current["parts"]
-    state = {E.SUSPEND: S.SUSPENDED, E.STOP: S.STOPPED}.get(kind, S.ACTIVE)
+    state = {E.SUSPEND: S.SUSPENDED, E.STOP: S.STOPPED}.get(kind, S.ACTIVE)  # type: ignore[call-overload]
     if current["state"] == S.STOPPED:
         raise ValidationError({"kind": [_("待遇 %(n)s 已停止，不能再变更") % {"n": ent.number}]})
     if state == S.ACTIVE:
@@ -494,7 +494,7 @@ def _insert_lines(payroll: Payroll, job_id: int) -> int:
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute(PG_BUILD, params)
+            cur.execute(PG_BUILD, params)  # type: ignore[arg-type]
             return cur.rowcount
     rows = payroll_rows(
         county_code=payroll.county_code, program=payroll.program, month=payroll.month, cutoff=payroll.cutoff

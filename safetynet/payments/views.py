@@ -31,7 +31,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
             month = services.parse_month(request.POST.get("month", ""))
             payroll, created = services.payroll_build(
                 actor=user,
-                county_code=services.county_of(user.region_id),
+                county_code=services.county_of(user.region_id),  # type: ignore[union-attr,arg-type]
                 program=request.POST.get("program", "dibao"),
                 month=month,
             )
@@ -106,7 +106,7 @@ def payroll_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "imports": [imp for f in payroll.files.all() for imp in f.returns.all()],
             "corrections": selectors.correction_list(user=user, payroll=payroll)[:200],
             "can_change": can_change,
-            "can_approve": user.role in ("county_officer", "admin"),
+            "can_approve": user.role in ("county_officer", "admin"),  # type: ignore[union-attr]
         },
     )
 

@@ -20,7 +20,7 @@ def _prepare(rows: list[dict], prefix: str) -> pa.Table:
     for i, r in enumerate(rows):
         name = (r.get("name") or "").strip()
         birth = r.get("birth_date")
-        birth = birth.isoformat() if hasattr(birth, "isoformat") else (birth or None)
+        birth = birth.isoformat() if birth is not None and hasattr(birth, "isoformat") else (birth or None)
         out.append(
             {
                 "unique_id": str(r.get("unique_id", f"{prefix}{i}")),

@@ -87,7 +87,7 @@ def report_attach(*, actor: Any, report: HouseholdReport) -> VerificationReport 
             return None
         doc = store(
             actor=actor,
-            case=report.case,
+            case=report.case,  # type: ignore[arg-type]  # reports without a case return earlier
             kind=ac.DocumentKind.VERIFICATION,
             content=content,
             name=f"verification-{report.run_id}-{report.household_id}.pdf",
@@ -95,7 +95,7 @@ def report_attach(*, actor: Any, report: HouseholdReport) -> VerificationReport 
         )
         HouseholdReport.objects.filter(pk=report.pk).update(document=doc)
         summary = "；".join(d["message"] for d in report.data["discrepancies"]) or _("未发现与申报不符的情况")
-        return VerificationReport.objects.create(
+        return VerificationReport.objects.create(  # type: ignore[misc]
             case=report.case,
             source="hub",
             report_number=f"HD-{report.run_id}-{report.household_id}",

@@ -197,7 +197,7 @@ def _prefix(code: str) -> str:
 def _advance(run: Run, stage: str, fail_at: str | None) -> None:
     Run.objects.filter(pk=run.pk).update(stage=stage, updated_at=timezone.now())
     run.stage = stage
-    if run.job_id:
+    if run.job is not None:
         job_progress(job=run.job, done=STAGES.index(stage), total=len(STAGES) - 1)
     if fail_at and STAGES.index(stage) > STAGES.index(fail_at):
         raise SimulatedCrash(f"simulated crash after {fail_at}")
@@ -342,7 +342,7 @@ def _cast_numeric(
         if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_decimal(arr.type):
             table = table.set_column(table.column_names.index(col), col, pc.cast(arr, pa.float64()))
             continue
-        values = []
+        values: list[float | None] = []
         for i, v in enumerate(arr.to_pylist()):
             if v is None or str(v).strip() == "":
                 values.append(None)
@@ -513,7 +513,7 @@ def _stage_registry(run: Run) -> None:
             for f in findings:
                 model = _REGISTRY[f.category]
                 extra = {"area": f.area} if model is AssetItem else {}
-                item = model.objects.create(
+                item = model.objects.create(  # type: ignore[misc]
                     household_id=household_id,
                     person_id=f.person_id,
                     kind=f.kind,
@@ -731,7 +731,10 @@ def _stage_reports(run: Run) -> None:
 
 
 def _report_batch(run: Run, household_ids: list[int]) -> list[HouseholdReport]:
-    findings, discrepancies, refused, cases = defaultdict(list), defaultdict(list), defaultdict(set), {}
+    findings: defaultdict[int, list] = defaultdict(list)
+    discrepancies: defaultdict[int, list] = defaultdict(list)
+    refused: defaultdict[int, set] = defaultdict(set)
+    cases: dict = {}
     titles = {d: connector(d).title for d in run.departments}
     for f in (
         Finding.objects.filter(run=run, household_id__in=household_ids)
@@ -798,7 +801,7 @@ def _finish(run: Run) -> None:
     }
     status = Run.Status.PARTIAL if counts["file_problems"] else Run.Status.SUCCEEDED
     Run.objects.filter(pk=run.pk).update(status=status, counts=counts)
-    if run.job_id and run.job.status == "running":
+    if run.job is not None and run.job.status == "running":
         job_finish(job=run.job, counts=counts, reason=_("核对批次 %(r)s") % {"r": run.pk})
 
 
