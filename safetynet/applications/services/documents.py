@@ -109,6 +109,23 @@ def store(
     return document
 
 
+def store_upload(
+    *, actor: Any, case: Case, kind: str, upload: Any, name: str = "", title: str = ""
+) -> Document | None:
+    """Store the scan attached to a step (visit form, authorisation, hearing record…), if any.
+    Callers run it inside their own transaction, beside the record it documents."""
+    if upload is None:
+        return None
+    return store(
+        actor=actor,
+        case=case,
+        kind=kind,
+        content=read_upload(upload),
+        name=name or getattr(upload, "name", ""),
+        title=title,
+    )
+
+
 def document_upload(
     *, actor: Any, case: Case, kind: str, upload: Any, name: str = "", title: str = ""
 ) -> Document:

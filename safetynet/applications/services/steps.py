@@ -40,7 +40,7 @@ from safetynet.applications.services._base import (
     require_text,
     today_or,
 )
-from safetynet.applications.services.documents import store
+from safetynet.applications.services.documents import store_upload
 from safetynet.core.permissions import require
 from safetynet.core.services import change_log_write, snapshot
 from safetynet.registry.models import LegalSupporter, Membership, Person
@@ -156,18 +156,14 @@ def authorisation_record(
         add_error(errors, "upload", _("请上传签字的授权书扫描件，或填写电子签名记录编号"))
     raise_if(errors)
     with atomic():
-        document = None
-        if upload is not None:
-            from safetynet.applications.services.documents import read_upload
-
-            document = store(
-                actor=actor,
-                case=case,
-                kind=c.DocumentKind.AUTHORISATION,
-                content=read_upload(upload),
-                name=upload_name or getattr(upload, "name", ""),
-                title=_("核对授权书：%(n)s") % {"n": person.name},
-            )
+        document = store_upload(
+            actor=actor,
+            case=case,
+            kind=c.DocumentKind.AUTHORISATION,
+            upload=upload,
+            name=upload_name,
+            title=_("核对授权书：%(n)s") % {"n": person.name},
+        )
         auth = Authorisation.objects.create(
             household=household,
             application=case.application,
@@ -242,17 +238,12 @@ def visit_record(
     findings = require_text(errors, "findings", findings, _("请填写调查情况"))
     raise_if(errors)
     with atomic():
-        document = None
-        if upload is not None:
-            from safetynet.applications.services.documents import read_upload
-
-            document = store(
-                actor=actor,
-                case=case,
-                kind=c.DocumentKind.VISIT,
-                content=read_upload(upload),
-                name=getattr(upload, "name", ""),
-            )
+        document = store_upload(
+            actor=actor,
+            case=case,
+            kind=c.DocumentKind.VISIT,
+            upload=upload,
+        )
         visit = HomeVisit.objects.create(
             case=case,
             kind=kind,
@@ -303,16 +294,14 @@ def verification_attach(
     raise_if(errors)
     with atomic():
         if document is None:
-            from safetynet.applications.services.documents import read_upload
-
-            document = store(
+            document = store_upload(
                 actor=actor,
                 case=case,
                 kind=c.DocumentKind.VERIFICATION,
-                content=read_upload(upload),
-                name=getattr(upload, "name", ""),
+                upload=upload,
                 title=_("核对报告 %(n)s") % {"n": report_number} if report_number else "",
             )
+        assert document is not None  # either a document or an upload, checked above
         report = VerificationReport.objects.create(
             case=case,
             source="centre",
@@ -589,17 +578,12 @@ def hearing_record(
         add_error(errors, "case", _("个案已办结"))
     raise_if(errors)
     with atomic():
-        document = None
-        if upload is not None:
-            from safetynet.applications.services.documents import read_upload
-
-            document = store(
-                actor=actor,
-                case=case,
-                kind=c.DocumentKind.HEARING,
-                content=read_upload(upload),
-                name=getattr(upload, "name", ""),
-            )
+        document = store_upload(
+            actor=actor,
+            case=case,
+            kind=c.DocumentKind.HEARING,
+            upload=upload,
+        )
         row = Hearing.objects.create(
             case=case,
             held_on=held_on,
