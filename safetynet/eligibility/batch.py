@@ -11,7 +11,6 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -400,11 +399,10 @@ def standard_arrays(loaded: LoadedRegion, overrides: dict[str, Any] | None) -> d
     """One array per standard (one value per household), resolved per (village, hukou) through
     the regions' inheritance; ``overrides`` replaces values everywhere (what-if scenarios).
     A required standard missing for any village raises ``MissingStandard`` naming it."""
-    from safetynet.eligibility.selectors import StandardValue, standards_in_force
+    from safetynet.eligibility.selectors import standards_in_force
 
-    keys_required = [s.name for s in STANDARDS if s.required]
-    keys_optional = [s.name for s in STANDARDS if not s.required]
-    sentinel = StandardValue("", Decimal(-1), "", None, "")
+    keys = [s.name for s in STANDARDS]
+    keys_optional = {s.name for s in STANDARDS if not s.required}
     combos: dict[tuple[str, int], dict[str, Any]] = {}
     n = len(loaded.household_ids)
     if n == 0:
@@ -422,18 +420,9 @@ def standard_arrays(loaded: LoadedRegion, overrides: dict[str, Any] | None) -> d
         code, hukou = str(int(key) // 2), int(key) % 2
         urban_rural = ENUM_CODES["hukou_type"][hukou]
         got = standards_in_force(
-            region_code=code, month=loaded.month, urban_rural=urban_rural, keys=keys_required
+            region_code=code, month=loaded.month, urban_rural=urban_rural, keys=keys, optional=keys_optional
         )
-        optional = standards_in_force(
-            region_code=code,
-            month=loaded.month,
-            urban_rural=urban_rural,
-            keys=keys_optional,
-            defaults={k: sentinel for k in keys_optional},
-        )
-        values = {k: v.value for k, v in got.items()}
-        values.update({k: v.value for k, v in optional.items() if v is not sentinel})
-        combos[(code, hukou)] = values
+        combos[(code, hukou)] = {k: v.value for k, v in got.items()}
     instant = loaded.month.isoformat()
     columns: dict[str, np.ndarray] = {}
     ordered = [combos[(str(int(k) // 2), int(k) % 2)] for k in unique]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,12 +56,14 @@ def standards_in_force(
     urban_rural: str,
     keys: list[str],
     defaults: dict[str, StandardValue] | None = None,
+    optional: Collection[str] = (),
 ) -> dict[str, StandardValue]:
     """For each key, the value in force on the first day of ``month`` for a household of this
     urban/rural class in this region. The nearest level that set the key wins; at one level an
     urban- or rural-specific value beats a unified one, and the latest effective date wins.
     Keys with no regional value fall back to ``defaults`` (national values from the rules
-    package); a key with neither raises ``MissingStandard`` naming region and month."""
+    package); ``optional`` keys without either are left out of the result; any other key with
+    neither raises ``MissingStandard`` naming region and month."""
     day = month.replace(day=1)
     chain = region_chain(region_code)
     rank = {code: i for i, code in enumerate(chain)}
@@ -85,7 +88,7 @@ def standards_in_force(
             )
         elif defaults and key in defaults:
             result[key] = defaults[key]
-        else:
+        elif key not in optional:
             region = Region.objects.filter(code=region_code).first()
             raise MissingStandard(key, region_code, day, region.full_name() if region else "")
     return result
@@ -158,24 +161,17 @@ def standards_overview(*, region_code: str, month: dt.date) -> dict[str, dict]:
     {key: {"urban": value, "rural": value, "source": region code or "national"}}."""
     from openfisca_cn_assistance.standards import STANDARDS
 
-    sentinel = StandardValue("", Decimal(-1), "", None, "")
     keys = [s.name for s in STANDARDS]
-    out: dict[str, dict] = {}
+    out: dict[str, dict] = {key: {"source": "national"} for key in keys}
     for urban_rural in ("urban", "rural"):
         got = standards_in_force(
-            region_code=region_code,
-            month=month,
-            urban_rural=urban_rural,
-            keys=keys,
-            defaults={k: sentinel for k in keys},
+            region_code=region_code, month=month, urban_rural=urban_rural, keys=keys, optional=keys
         )
-        for key, value in got.items():
-            entry = out.setdefault(key, {"source": "national"})
-            if value is not sentinel:
-                entry[urban_rural] = float(value.value)
-                entry["source"] = value.region_code
-            else:
-                entry[urban_rural] = None
+        for key in keys:
+            value = got.get(key)
+            out[key][urban_rural] = float(value.value) if value is not None else None
+            if value is not None:
+                out[key]["source"] = value.region_code
     return out
 
 

@@ -8,12 +8,11 @@ from where and as of when, so the explanation can show it."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from openfisca_cn_assistance.standards import STANDARDS
 
-from safetynet.eligibility.selectors import StandardValue, standards_in_force
+from safetynet.eligibility.selectors import standards_in_force
 from safetynet.registry import choices as c
 from safetynet.registry.models import (
     AssetItem,
@@ -265,13 +264,12 @@ def regional_standards(*, household: Household, month: dt.date) -> dict[str, Any
         region_code=household.region_code,
         month=month,
         urban_rural=household.hukou_type,
-        keys=[s.name for s in STANDARDS if s.required],
+        keys=keys,
+        optional={s.name for s in STANDARDS if not s.required},
     )
-    optional = {s.name for s in STANDARDS if not s.required}
-    rows = standards_in_force_optional(household=household, month=month, keys=sorted(optional))
     values: dict[str, Any] = {}
     for key in keys:
-        value = found.get(key) or rows.get(key)
+        value = found.get(key)
         if value is None:
             continue
         if key in ENUM_STANDARDS:
@@ -282,18 +280,3 @@ def regional_standards(*, household: Household, month: dt.date) -> dict[str, Any
         else:
             values[key] = float(value.value)
     return values
-
-
-def standards_in_force_optional(
-    *, household: Household, month: dt.date, keys: list[str]
-) -> dict[str, StandardValue]:
-    """Like ``standards_in_force`` but a key without a regional value is simply absent."""
-    sentinel = StandardValue("", Decimal(-1), "", None, "")
-    got = standards_in_force(
-        region_code=household.region_code,
-        month=month,
-        urban_rural=household.hukou_type,
-        keys=keys,
-        defaults={k: sentinel for k in keys},
-    )
-    return {k: v for k, v in got.items() if v is not sentinel}
