@@ -1,0 +1,269 @@
+"""Monthly payroll (发放名册): rows from entitlements in force, build, check, approve (freeze)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.services import change_log_write, job_finish, job_start, snapshot
+from safetynet.payments.models import (
+    Entitlement,
+    EntitlementEvent,
+    PaymentLine,
+    Payroll,
+)
+from safetynet.payments.services._common import CENT, S, month_add, month_start
+
+
+def _months_due(first: dt.date, month: dt.date) -> list[dt.date]:
+    out, m = [], first
+    while m <= month:
+        out.append(m)
+        m = month_add(m, 1)
+    return out
+
+
+def payroll_rows(*, county_code: str, program: str, month: dt.date, cutoff: dt.date) -> list[tuple]:
+    """(entitlement_id, person_id, for_month, kind, township, amount) for every month from the
+    first payment month up to ``month`` not yet paid: back-pay for late decisions, taper months
+    at their rates, nothing from the month a stop or suspension takes effect."""
+    ents = dict(
+        Entitlement.objects.filter(
+            county_code=county_code, program=program, first_month__lte=month
+        ).values_list("pk", "township_code")
+    )
+    if not ents:
+        return []
+    events: dict[int, list[tuple]] = defaultdict(list)
+    ev_q = EntitlementEvent.objects.filter(
+        entitlement__county_code=county_code, entitlement__program=program, recorded_at__date__lte=cutoff
+    ).order_by("entitlement_id", "effective_month", "seq")
+    for ent_id, eff, state, parts in ev_q.values_list(
+        "entitlement_id", "effective_month", "state_after", "parts"
+    ):
+        events[ent_id].append((eff, state, parts))
+    paid = set(
+        PaymentLine.objects.filter(
+            entitlement__county_code=county_code, entitlement__program=program
+        ).values_list("entitlement_id", "person_id", "for_month")
+    )
+    rows: list[tuple] = []
+    for ent_id, evs in events.items():
+        first = min(e[0] for e in evs)
+        i, cur = 0, None
+        for m in _months_due(first, month):
+            while i < len(evs) and evs[i][0] <= m:
+                cur = evs[i]
+                i += 1
+            if cur is None or cur[1] != S.ACTIVE:
+                continue
+            kind = PaymentLine.Kind.REGULAR if m == month else PaymentLine.Kind.BACKPAY
+            for p in cur[2]:
+                pid = int(p["person_id"])
+                if (ent_id, pid, m) in paid or Decimal(p["amount"]) <= 0:
+                    continue
+                rows.append((ent_id, pid, m, kind, ents[ent_id], Decimal(p["amount"])))
+    return rows
+
+
+PG_BUILD = """
+INSERT INTO payments_paymentline
+    (payroll_id, entitlement_id, person_id, for_month, kind, township_code, amount, status, failure, job_id)
+SELECT %(payroll)s, e.id, (p.part->>'person_id')::bigint, m.m::date,
+       CASE WHEN m.m::date = %(month)s THEN 'regular' ELSE 'backpay' END,
+       e.township_code, (p.part->>'amount')::numeric, 'pending', '', %(job)s
+FROM payments_entitlement e
+CROSS JOIN LATERAL (
+    SELECT min(effective_month) AS f FROM payments_entitlementevent
+    WHERE entitlement_id = e.id AND recorded_at::date <= %(cutoff)s) fm
+CROSS JOIN LATERAL generate_series(fm.f, %(month)s::date, interval '1 month') AS m(m)
+CROSS JOIN LATERAL (
+    SELECT ev.state_after, ev.parts FROM payments_entitlementevent ev
+    WHERE ev.entitlement_id = e.id AND ev.effective_month <= m.m AND ev.recorded_at::date <= %(cutoff)s
+    ORDER BY ev.effective_month DESC, ev.seq DESC LIMIT 1) cur
+CROSS JOIN LATERAL jsonb_array_elements(cur.parts) AS p(part)
+WHERE e.county_code = %(county)s AND e.program = %(program)s AND e.first_month <= %(month)s
+  AND fm.f IS NOT NULL AND cur.state_after = 'active' AND (p.part->>'amount')::numeric > 0
+ON CONFLICT DO NOTHING
+"""
+
+
+def _insert_lines(payroll: Payroll, job_id: int) -> int:
+    """PostgreSQL: one INSERT … SELECT computes every due month from the events (the same rule
+    as ``payroll_rows``); the unique constraint drops months already paid. SQLite: the rows
+    from ``payroll_rows`` with one ``executemany`` in the caller's transaction."""
+    params = {
+        "payroll": payroll.pk,
+        "job": job_id,
+        "month": payroll.month,
+        "cutoff": payroll.cutoff,
+        "county": payroll.county_code,
+        "program": payroll.program,
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(PG_BUILD, params)  # type: ignore[arg-type]
+            return cur.rowcount
+    rows = payroll_rows(
+        county_code=payroll.county_code, program=payroll.program, month=payroll.month, cutoff=payroll.cutoff
+    )
+    cols = "payroll_id, entitlement_id, person_id, for_month, kind, township_code, amount, status, failure, job_id"
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO payments_paymentline ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', '', %s)",
+            [(payroll.pk, r[0], r[1], r[2], r[3], r[4], str(r[5]), job_id) for r in rows],
+        )
+    return len(rows)
+
+
+def payroll_build(
+    *, actor: Any, county_code: str, program: str, month: dt.date, cutoff: dt.date | None = None
+) -> tuple[Payroll, bool]:
+    """Prepare the month's payroll. Building the same month twice creates nothing new: the
+    existing payroll is returned with ``created=False``."""
+    month = month_start(month)
+    existing = Payroll.objects.filter(
+        county_code=county_code, program=program, month=month, kind=Payroll.Kind.REGULAR
+    ).first()
+    if existing:
+        return existing, False
+    cutoff = cutoff or timezone.localdate()
+    job = job_start(
+        kind="payroll_build",
+        actor=actor,
+        params={"county": county_code, "program": program, "month": f"{month:%Y-%m}"},
+    )
+    with transaction.atomic():
+        payroll = Payroll.objects.create(
+            county_code=county_code,
+            program=program,
+            month=month,
+            cutoff=cutoff,
+            job=job,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        _insert_lines(payroll, job.pk)
+        agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
+        payroll.line_count, payroll.total = agg["n"] or 0, Decimal(str(agg["t"] or 0)).quantize(CENT)
+        payroll.save(update_fields=["line_count", "total"])
+        change_log_write(
+            actor=actor, action="create", obj=payroll, after=snapshot(payroll), reason=_("生成发放名册")
+        )
+    digest = hashlib.sha256(f"{payroll.pk}:{payroll.line_count}:{payroll.total}".encode()).hexdigest()
+    job_finish(job=job, counts={"lines": payroll.line_count, "total": str(payroll.total)}, digest=digest)
+    return payroll, True
+
+
+def _yuan(value: Any) -> str:
+    return str(Decimal(str(value or 0)).quantize(CENT))
+
+
+def payroll_check_report(payroll: Payroll) -> dict[str, Any]:
+    """Totals by township and changes against last month with the events' reasons."""
+    by_town = list(
+        payroll.lines.values("township_code")
+        .annotate(n=Count("entitlement_id", distinct=True), total=Sum("amount"))
+        .order_by("township_code")
+    )
+    prev = Payroll.objects.filter(
+        county_code=payroll.county_code,
+        program=payroll.program,
+        kind=payroll.kind,
+        month=month_add(payroll.month, -1),
+    ).first()
+    now_ents = dict(payroll.lines.values_list("entitlement_id").annotate(t=Sum("amount")))
+    prev_ents = dict(prev.lines.values_list("entitlement_id").annotate(t=Sum("amount"))) if prev else {}
+    changes = []
+    changed = [e for e in set(now_ents) | set(prev_ents) if now_ents.get(e) != prev_ents.get(e)]
+    reasons: dict[int, str] = {}
+    for ent_id, reason in (
+        EntitlementEvent.objects.filter(entitlement_id__in=changed[:500])
+        .order_by("seq")
+        .values_list("entitlement_id", "reason")
+    ):
+        reasons[ent_id] = reason
+    numbers = dict(Entitlement.objects.filter(pk__in=changed[:500]).values_list("pk", "number"))
+    for e in sorted(changed)[:500]:
+        changes.append(
+            {
+                "entitlement": numbers.get(e, str(e)),
+                "before": _yuan(prev_ents.get(e, 0)),
+                "after": _yuan(now_ents.get(e, 0)),
+                "reason": reasons.get(e, ""),
+            }
+        )
+    backpay = payroll.lines.filter(kind=PaymentLine.Kind.BACKPAY).aggregate(t=Sum("amount"))["t"] or Decimal(
+        0
+    )
+    lines_total = Decimal(str(payroll.lines.aggregate(t=Sum("amount"))["t"] or 0)).quantize(CENT)
+    return {
+        "townships": [
+            {"code": t["township_code"], "count": t["n"], "total": _yuan(t["total"])} for t in by_town
+        ],
+        "changes": changes,
+        "changes_count": len(changed),
+        "previous_total": str(prev.total) if prev else None,
+        "backpay_total": _yuan(backpay),
+        "lines_total": _yuan(lines_total),
+        "balanced": lines_total == payroll.total,
+    }
+
+
+@transaction.atomic
+def payroll_check(*, actor: Any, payroll: Payroll) -> Payroll:
+    payroll = Payroll.objects.restrict(actor, "change").select_for_update().get(pk=payroll.pk)
+    if payroll.state == Payroll.State.APPROVED:
+        raise ValidationError({"state": [_("发放名册已审批冻结，不能重新核对")]})
+    payroll.check_report = payroll_check_report(payroll)
+    payroll.state, payroll.checked_at = Payroll.State.CHECKED, timezone.now()
+    payroll.save(update_fields=["check_report", "state", "checked_at", "updated_at"])
+    change_log_write(
+        actor=actor, action="update", obj=payroll, after={"state": payroll.state}, reason=_("核对发放名册")
+    )
+    return payroll
+
+
+@transaction.atomic
+def payroll_approve(*, actor: Any, payroll: Payroll) -> Payroll:
+    """County approval freezes the payroll. Approving twice, approving before the check, or a
+    payroll whose lines do not add up to its total is refused."""
+    from safetynet.accounts.roles import Role
+
+    if actor.role not in (Role.COUNTY_OFFICER, Role.ADMIN):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("只有县级民政部门可以审批发放名册"))
+    payroll = Payroll.objects.restrict(actor, "change").select_for_update().get(pk=payroll.pk)
+    if payroll.state == Payroll.State.APPROVED:
+        raise ValidationError({"state": [_("发放名册 %(p)s 已审批，不能重复审批") % {"p": payroll}]})
+    if payroll.state != Payroll.State.CHECKED:
+        raise ValidationError({"state": [_("发放名册须先核对再审批")]})
+    agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
+    if Decimal(str(agg["t"] or 0)).quantize(CENT) != payroll.total or (agg["n"] or 0) != payroll.line_count:
+        raise ValidationError(
+            {
+                "total": [
+                    _("发放名册不平衡：明细合计 %(l)s 元，名册合计 %(t)s 元")
+                    % {"l": agg["t"] or 0, "t": payroll.total}
+                ]
+            }
+        )
+    updated = Payroll.objects.filter(pk=payroll.pk, state=Payroll.State.CHECKED).update(
+        state=Payroll.State.APPROVED, approved_by=actor, approved_at=timezone.now()
+    )
+    if updated != 1:
+        raise ValidationError({"state": [_("发放名册已被他人审批")]})
+    payroll.refresh_from_db()
+    change_log_write(
+        actor=actor, action="update", obj=payroll, after={"state": payroll.state}, reason=_("审批发放名册")
+    )
+    return payroll
