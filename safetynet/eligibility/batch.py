@@ -23,7 +23,7 @@ from openfisca_cn_assistance import tax_benefit_system
 from openfisca_cn_assistance.batch import BatchResult, compute_batch
 from openfisca_cn_assistance.standards import STANDARDS
 
-from safetynet.core.arrow import query_arrow
+from safetynet.core.arrow import query_arrow_many
 from safetynet.core.permissions import region_bounds
 from safetynet.eligibility.situations import (
     EXPENSE_VARIABLE,
@@ -216,22 +216,30 @@ def load_region(region_code: str, month: dt.date) -> LoadedRegion:
     month = month.replace(day=1)
     low, high = region_bounds(region_code)
     t0 = time.perf_counter()
-    households = query_arrow(
-        "SELECT id, region_code, hukou_type, head_id FROM registry_household "
-        "WHERE status = 'active' AND region_code BETWEEN %s AND %s ORDER BY id",
-        [low, high],
-        types={"region_code": pa.string(), "hukou_type": pa.string()},
-    )
     from safetynet.eligibility.situations import _month_end
 
-    members = query_arrow(_people_sql("members"), [low, high, _month_end(month), month], types=PEOPLE_TYPES)
-    supporters = query_arrow(_people_sql("supporters"), [low, high], types=PEOPLE_TYPES)
     window = month - dt.timedelta(days=REFERENCE_MONTHS * 31)
-    incomes = query_arrow(_items_sql("registry_incomeitem"), [low, high, window], types=ITEM_TYPES)
-    assets = query_arrow(
-        _items_sql("registry_assetitem", ", i.quantity, i.area"), [low, high, window], types=ITEM_TYPES
+    tables = query_arrow_many(
+        {
+            "households": (
+                "SELECT id, region_code, hukou_type, head_id FROM registry_household "
+                "WHERE status = 'active' AND region_code BETWEEN %s AND %s ORDER BY id",
+                [low, high],
+                {"region_code": pa.string(), "hukou_type": pa.string()},
+            ),
+            "members": (_people_sql("members"), [low, high, _month_end(month), month], PEOPLE_TYPES),
+            "supporters": (_people_sql("supporters"), [low, high], PEOPLE_TYPES),
+            "incomes": (_items_sql("registry_incomeitem"), [low, high, window], ITEM_TYPES),
+            "assets": (
+                _items_sql("registry_assetitem", ", i.quantity, i.area"),
+                [low, high, window],
+                ITEM_TYPES,
+            ),
+            "expenses": (_items_sql("registry_rigidexpense"), [low, high, window], ITEM_TYPES),
+        }
     )
-    expenses = query_arrow(_items_sql("registry_rigidexpense"), [low, high, window], types=ITEM_TYPES)
+    households, members, supporters = tables["households"], tables["members"], tables["supporters"]
+    incomes, assets, expenses = tables["incomes"], tables["assets"], tables["expenses"]
     t1 = time.perf_counter()
 
     n_households = households.num_rows
