@@ -511,6 +511,8 @@ def member_update(*, actor, person: Person, reason: str, changes: dict[str, Any]
         change_log_write(
             actor=actor, action="update", obj=person, before=diff_before, after=diff_after, reason=reason
         )
+        if "name" in diff_after:  # the household list shows the head's name from the household row
+            Household.objects.filter(head=person).update(head_name=person.name, updated_at=person.updated_at)
         for membership in person.memberships.filter(end_date__isnull=True).select_related("household"):
             _report(
                 household=membership.household,

@@ -100,3 +100,16 @@ def test_full_identity_number_is_revealed_only_to_roles_that_need_it_and_logged(
     assert AccessLog.objects.filter(object_id=str(household_a.head_id), field="id_number").count() == 1
     with pytest.raises(PermissionDenied):
         sensitive_reveal(actor=personas.dave, obj=household_a.head, field_name="id_number")
+
+
+def test_renaming_the_head_renames_the_household_in_lists(personas, household_a):
+    from safetynet.registry.services import member_update
+
+    head = household_a.head
+    member_update(actor=personas.alice, person=head, reason="身份证姓名更正", changes={"name": "张卫"})
+    household_a.refresh_from_db()
+    assert household_a.head_name == "张卫"
+    other = household_a.memberships.exclude(person=head).first().person
+    member_update(actor=personas.alice, person=other, reason="更正", changes={"name": "张小卫"})
+    household_a.refresh_from_db()
+    assert household_a.head_name == "张卫"
