@@ -76,7 +76,13 @@ for _role in (Role.CASEWORKER, Role.COORDINATOR, Role.VERIFICATION_OFFICER, Role
     PERMISSIONS[_role][STANDARDS] = READ
 for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
     PERMISSIONS[_role][SNAPSHOTS] = WRITE
-for _role in (Role.COORDINATOR, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.VERIFICATION_OFFICER, Role.AUDITOR):
+for _role in (
+    Role.COORDINATOR,
+    Role.CITY_OFFICER,
+    Role.PROVINCE_OFFICER,
+    Role.VERIFICATION_OFFICER,
+    Role.AUDITOR,
+):
     PERMISSIONS[_role][SNAPSHOTS] = READ
 for _model in RUNS:
     for _role in (Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN):
@@ -127,6 +133,11 @@ PERMISSIONS[Role.RESIDENT].update({"applications.application": READ, "applicatio
 for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.COORDINATOR, Role.ADMIN):
     PERMISSIONS[_role]["applications.staffrelative"] = WRITE
 PERMISSIONS[Role.AUDITOR]["applications.staffrelative"] = READ
+# County spot checks of tekun cases confirmed by a township (delegated confirmation).
+for _role in (Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role]["applications.spotcheck"] = WRITE
+for _role in (Role.CASEWORKER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role]["applications.spotcheck"] = READ
 
 
 def allows(role: str, model_label: str, action: str) -> bool:
@@ -161,10 +172,28 @@ VERIFICATION_MODELS = (
 )
 for _role in (Role.VERIFICATION_OFFICER, Role.ADMIN):
     PERMISSIONS[_role].update({m: WRITE for m in VERIFICATION_MODELS})
-    PERMISSIONS[_role]["applications.authorisation"] = PERMISSIONS[_role].get("applications.authorisation", READ) | READ
+    PERMISSIONS[_role]["applications.authorisation"] = (
+        PERMISSIONS[_role].get("applications.authorisation", READ) | READ
+    )
 for _role in (Role.AUDITOR, Role.COUNTY_OFFICER, Role.CASEWORKER):
     PERMISSIONS[_role].update({m: READ for m in VERIFICATION_MODELS})
 for _role in (Role.COUNTY_OFFICER, Role.CASEWORKER, Role.ADMIN):
     PERMISSIONS[_role]["payments.recovery"] = WRITE
 for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
     PERMISSIONS[_role]["payments.recovery"] = READ
+
+# Temporary-assistance payments and the township standby fund (临时救助备用金): township
+# caseworkers keep their township's ledger and pay cash stages; the county tops up and reconciles.
+TEMPORARY_PAYMENTS = ("payments.temporarystage", "payments.standbyentry", "payments.standbyreconciliation")
+for _role in (Role.CASEWORKER, Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role].update({m: WRITE for m in TEMPORARY_PAYMENTS})
+for _role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role].update({m: READ for m in TEMPORARY_PAYMENTS})
+
+# 提标 adjustments and fraud penalties (payments): the county decides both; township
+# caseworkers and the levels above read them.
+PAYMENT_DECISIONS = ("payments.standardadjustment", "payments.penalty")
+for _role in (Role.COUNTY_OFFICER, Role.ADMIN):
+    PERMISSIONS[_role].update({m: WRITE for m in PAYMENT_DECISIONS})
+for _role in (Role.CASEWORKER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.AUDITOR):
+    PERMISSIONS[_role].update({m: READ for m in PAYMENT_DECISIONS})

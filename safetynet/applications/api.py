@@ -25,7 +25,16 @@ from safetynet.api.pagination import Pagination
 from safetynet.applications import choices as c
 from safetynet.applications import forms as f
 from safetynet.applications import selectors, services, workflow
-from safetynet.applications.models import Case, Complaint, JointMeeting, Lead, NoticeLine, PublicNotice
+from safetynet.applications.models import (
+    Case,
+    Complaint,
+    JointMeeting,
+    Lead,
+    NoticeLine,
+    PublicNotice,
+    SpotCheck,
+    SpotCheckItem,
+)
 
 router = Router(tags=["applications 申请与审核确认"])
 
@@ -268,6 +277,14 @@ class ApplicationIn(Input):
         return services.ApplicationInput(channel=channel, **self.model_dump())
 
 
+class SelfApplicationIn(Input):
+    """A resident's own application: the household is the caller's own."""
+
+    programs: list[str]
+    commitment_signed: bool = False
+    note: str = ""
+
+
 class CaseFilters(Schema):
     program: str = ""
     state: str = ""
@@ -342,6 +359,10 @@ class MinutesIn(Input):
 
 def _case_detail(user: Any, pk: int) -> Case:
     case = selectors.case_get(user=user, pk=pk)
+    if case.state == c.State.NOTICE:  # its notice ended: closed on access
+        line = case.notice_lines.select_related("notice").order_by("-id").first()
+        if line and services.notice_close_if_ended(notice=line.notice):
+            case = selectors.case_get(user=user, pk=pk)
     case.actions = [  # type: ignore[attr-defined]
         {"action": s.action, "label": str(s.label), "target": s.target}
         for s in selectors.available_actions(user=user, case=case)
@@ -401,6 +422,23 @@ def _run(user: Any, case_id: int, name: str, payload: dict[str, Any], *, record:
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     """One application for a household, one case per program (channel ``api``)."""
     application = services.application_submit(actor=caller(request), data=payload.to_input())
+    return Status(201, application)
+
+
+@router.post(
+    "/applications/self",
+    response={201: ApplicationOut, **WRITE_ERRORS},
+    summary="群众自助申请（本人家庭）",
+)
+def application_self_create(request: HttpRequest, payload: SelfApplicationIn) -> Any:
+    """A signed-in resident applies for their own household (channel ``self``): the same
+    application and cases as window intake, in the township's worklist."""
+    application = services.application_self_submit(
+        actor=caller(request),
+        programs=payload.programs,
+        commitment_signed=payload.commitment_signed,
+        note=payload.note,
+    )
     return Status(201, application)
 
 
@@ -566,7 +604,11 @@ def notice_create(request: HttpRequest, payload: NoticeIn) -> Any:
 
 @router.get("/notices/{notice_id}", response={200: NoticeOut, **READ_ERRORS}, summary="公示详情")
 def notice_detail(request: HttpRequest, notice_id: int) -> Any:
-    return selectors.notice_get(user=caller(request), pk=notice_id)
+    """A notice past its last day is closed on access (its cases move on)."""
+    notice = selectors.notice_get(user=caller(request), pk=notice_id)
+    if services.notice_close_if_ended(notice=notice):
+        notice = selectors.notice_get(user=caller(request), pk=notice_id)
+    return notice
 
 
 @router.post(
@@ -654,4 +696,83 @@ def meeting_minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -
         meeting=JointMeeting(pk=meeting_id),
         minutes=payload.minutes,
         decisions={d.item_id: (d.decision, d.note) for d in payload.decisions},
+    )
+
+
+# ---- county spot checks (县级抽查) ---------------------------------------------------------------------
+
+
+class SpotCheckIn(Input):
+    township_code: str
+    date_from: dt.date
+    date_to: dt.date
+    program: str = c.Program.TEKUN
+
+
+class SpotCheckItemOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    outcome: str
+    note: str
+    checked_on: dt.date | None
+
+    @staticmethod
+    def resolve_case_number(obj) -> str:
+        return obj.case.number
+
+
+class SpotCheckOut(Schema):
+    id: int
+    township_code: str
+    program: str
+    period_from: dt.date
+    period_to: dt.date
+    share_percent: Decimal
+    share_reference: str
+    population: list[str]
+    seed: str
+    drawn_on: dt.date
+    items: list[SpotCheckItemOut]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.select_related("case").order_by("id"))
+
+
+class SpotCheckRecordIn(Input):
+    outcome: str
+    note: str = ""
+    checked_on: dt.date | None = None
+
+
+@router.post("/spot-checks", response={201: SpotCheckOut, **WRITE_ERRORS}, summary="县级抽查：抽取样本")
+def spot_check_create(request: HttpRequest, payload: SpotCheckIn) -> Any:
+    """Draw (or return the recorded draw of) the county's sample of a township's delegated
+    confirmations for a period; the share is the dated parameter ``workflow.spot_check_percent``."""
+    check = services.spot_check_draw(
+        actor=caller(request),
+        township_code=payload.township_code,
+        date_from=payload.date_from,
+        date_to=payload.date_to,
+        program=payload.program,
+    )
+    return Status(201, check)
+
+
+@router.get("/spot-checks/{check_id}", response={200: SpotCheckOut, **READ_ERRORS}, summary="县级抽查详情")
+def spot_check_detail(request: HttpRequest, check_id: int) -> Any:
+    return SpotCheck.objects.restrict(caller(request), "view").get(pk=check_id)
+
+
+@router.post(
+    "/spot-checks/items/{item_id}", response={200: SpotCheckItemOut, **WRITE_ERRORS}, summary="记录抽查结果"
+)
+def spot_check_item_record(request: HttpRequest, item_id: int, payload: SpotCheckRecordIn) -> Any:
+    user = caller(request)
+    item = SpotCheckItem.objects.select_related("case").get(
+        pk=item_id, spot_check__in=SpotCheck.objects.restrict(user, "view")
+    )
+    return services.spot_check_record(
+        actor=user, item=item, outcome=payload.outcome, note=payload.note, checked_on=payload.checked_on
     )

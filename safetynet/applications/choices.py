@@ -28,6 +28,7 @@ class Channel(models.TextChoices):
     DISCOVERY = "discovery", _("协理员发现报告转申请")
     LEAD = "lead", _("监测线索转申请")
     API = "api", _("接口（网上申请）")
+    SELF = "self", _("群众自助申请（网上）")
 
 
 class ProxyKind(models.TextChoices):
@@ -42,6 +43,7 @@ class CaseKind(models.TextChoices):
     REVIEW = "review", _("定期复核")
     CHANGE = "change", _("变更复核")
     DEATH = "death", _("成员死亡复核")
+    CONTINUATION = "continuation", _("户主死亡后延续救助（停旧建新）")
 
 
 class State(models.TextChoices):
@@ -61,6 +63,7 @@ class State(models.TextChoices):
     JOINT_MEETING = "joint_meeting", _("提交联席会议")
     HELPED = "helped", _("已先行救助待补办手续")
     OPENED = "opened", _("复核待调查")
+    STOP_NOTICE = "stop_notice", _("终止供养公示中")
     APPROVED = "approved", _("已批准待送达")
     REFUSED = "refused", _("不予批准待送达")
     STOPPED = "stopped", _("停止救助待送达")
@@ -231,3 +234,9 @@ class StaffPosition(models.TextChoices):
     CASEWORKER = "caseworker", _("低保经办人员")
     COMMITTEE = "committee", _("村（居）委会成员")
     OFFICER = "officer", _("民政部门工作人员")
+
+
+class SpotCheckOutcome(models.TextChoices):
+    PENDING = "", _("待抽查")
+    CONFIRMED = "confirmed", _("核实无误")
+    PROBLEM = "problem", _("发现问题")

@@ -40,6 +40,7 @@ LIMITS: dict[str, Limit] = {
     "county_review": Limit("workflow.county_review_days"),
     "notify": Limit("workflow.notify_days"),
     "emergency_paperwork": Limit("workflow.emergency_paperwork_days"),
+    "stop_notice": Limit("workflow.stop_notice_days"),
 }
 # States after the decision: their limit is not capped by the total (the letter is due after it).
 AFTER_DECISION = {State.APPROVED, State.REFUSED, State.STOPPED}
@@ -53,6 +54,7 @@ OTHER_KEYS = (
     "workflow.due_soon_days",
     "workflow.lead_contact_days",
     "workflow.review_lead_days",
+    "workflow.spot_check_percent",
 )
 
 

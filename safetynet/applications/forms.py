@@ -80,7 +80,11 @@ class ApplicationForm(forms.Form):
     programs = forms.MultipleChoiceField(
         label=_("申请救助项目"), choices=_program_choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    channel = forms.ChoiceField(label=_("受理渠道"), choices=c.Channel.choices, initial=c.Channel.WINDOW)
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[(k, v) for k, v in c.Channel.choices if k != c.Channel.SELF],
+        initial=c.Channel.WINDOW,
+    )
     proxy_kind = forms.ChoiceField(label=_("代办方式"), choices=c.ProxyKind.choices, required=False)
     proxy_name = forms.CharField(label=_("代办人/单位"), required=False, max_length=100)
     proxy_relation = forms.CharField(label=_("代办人与申请人关系"), required=False, max_length=50)
@@ -106,7 +110,9 @@ class ApplicationForm(forms.Form):
         if coordinator:
             channel = self.fields["channel"]
             assert isinstance(channel, forms.ChoiceField)
-            channel.choices = [(k, v) for k, v in c.Channel.choices if k != c.Channel.WINDOW]
+            channel.choices = [
+                (k, v) for k, v in c.Channel.choices if k not in (c.Channel.WINDOW, c.Channel.SELF)
+            ]
             channel.initial = c.Channel.DISCOVERY
             self.fields["proxy_kind"].initial = c.ProxyKind.COORDINATOR
 
@@ -125,6 +131,53 @@ class ApplicationForm(forms.Form):
             note=d["note"],
             submitted_on=d["submitted_on"],
         )
+
+
+class SelfApplicationForm(forms.Form):
+    """A resident's own application (phone-friendly): which programs, a few words, the promise."""
+
+    programs = forms.MultipleChoiceField(
+        label=_("申请救助项目（可多选）"),
+        choices=_program_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("家庭困难情况（简要说明）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    commitment_signed = forms.BooleanField(
+        label=_("我承诺如实申报家庭人口、收入和财产情况，配合入户调查，同意依法核对家庭经济状况"),
+        required=False,
+    )
+
+
+class SpotCheckDrawForm(forms.Form):
+    """The county draws its sample of a township's delegated tekun confirmations."""
+
+    township = forms.ChoiceField(label=_("乡镇（街道）"))
+    date_from = forms.DateField(label=_("确认日期自"), widget=DateInput())
+    date_to = forms.DateField(label=_("确认日期至"), widget=DateInput())
+
+    def __init__(self, *args, townships: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["township"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = BLANK + townships
+
+
+class SpotCheckRecordForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput())
+    outcome = forms.ChoiceField(
+        label=_("抽查结果"),
+        choices=[(k, v) for k, v in c.SpotCheckOutcome.choices if k],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(label=_("抽查情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checked_on = forms.DateField(label=_("抽查日期"), required=False, widget=DateInput())
 
 
 class HouseholdPickForm(forms.Form):
@@ -251,8 +304,24 @@ class ApproveForm(VersionForm):
     )
     unstable = forms.BooleanField(label=_("收入不稳定或有劳动能力成员（每半年复核）"), required=False)
     taper = ListField(label=_("渐退安排（每行：月份 金额，如 2027-01 300）"), required=False)
-    stages = ListField(label=_("分阶段发放（每行：月份 金额）"), required=False)
-    note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stages = ListField(
+        label=_(
+            "分阶段发放（每行：月份或日期 金额，如 2026-12 2000 或 2027-01-15 1000；合计为救助金额减去已先行救助的金额）"
+        ),
+        required=False,
+    )
+    standby_amount = forms.DecimalField(
+        label=_("已先行救助金额（元，乡镇备用金）"), required=False, decimal_places=2, max_digits=12
+    )
+    standby_paid_on = forms.DateField(label=_("先行救助日期"), required=False, widget=DateInput())
+    standby_receipt_no = forms.CharField(label=_("先行救助领款凭证号"), required=False, max_length=50)
+    standby_paid_to = forms.CharField(label=_("先行救助领款人"), required=False, max_length=50)
+    note = forms.CharField(
+        label=_("审核意见（减发时为减发理由，写入告知书）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    legal_basis = forms.CharField(label=_("减发依据"), required=False, max_length=300)
 
     def __init__(self, *args, case: Case, members: list, defaults: services.ApprovalInput, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,13 +360,28 @@ class ApproveForm(VersionForm):
         if case.program in c.ONE_OFF_PROGRAMS:
             self.initial.setdefault("amount", defaults.amount)
         # only the fields that apply to the program
+        standby = ("standby_amount", "standby_paid_on", "standby_receipt_no", "standby_paid_to")
         drop: tuple[str, ...]
         if case.program in c.MONTHLY_PROGRAMS:
-            drop = ("amount", "stages")
+            drop = ("amount", "stages", *standby)
         elif case.program in c.ONE_OFF_PROGRAMS:
-            drop = ("taper", "unstable")
+            drop = ("taper", "unstable", "legal_basis")
+            if case.program != c.Program.TEMPORARY_EMERGENCY or case.emergency_payments.exists():
+                drop += standby  # recorded by the help-first step already
         else:  # a status without an amount of its own (edge, rigid expenditure)
-            drop = ("amount", "amount_reason", "payee_kind", "payee_name", "payee_account", "taper", "stages")
+            drop = (
+                "amount",
+                "amount_reason",
+                "payee_kind",
+                "payee_name",
+                "payee_account",
+                "taper",
+                "stages",
+                "legal_basis",
+                *standby,
+            )
+        if case.kind == c.CaseKind.APPLICATION and "legal_basis" not in drop:
+            drop += ("legal_basis",)
         for name in drop:
             del self.fields[name]
 
@@ -329,8 +413,17 @@ class ApproveForm(VersionForm):
             unstable=d.get("unstable", False),
             taper=schedule(d.get("taper") or []),
             stages=schedule(d.get("stages") or []),
+            standby={
+                "amount": d.get("standby_amount") if d.get("standby_amount") is not None else "",
+                "paid_on": d.get("standby_paid_on"),
+                "receipt_no": d.get("standby_receipt_no", ""),
+                "paid_to": d.get("standby_paid_to", ""),
+            }
+            if "standby_amount" in self.fields
+            else None,
             kind=d.get("kind") or c.DecisionKind.APPROVE,
             note=d.get("note", ""),
+            legal_basis=d.get("legal_basis", ""),
         )
 
 
@@ -369,6 +462,7 @@ class HelpFirstForm(VersionForm):
     )
     paid_to = forms.CharField(label=_("领款人"), required=False, max_length=50)
     signatures = forms.CharField(label=_("经办人、领款人签字"), required=False, max_length=200)
+    receipt_no = forms.CharField(label=_("领款凭证号"), required=False, max_length=50)
     reason = forms.CharField(label=_("急难事由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     paid_on = forms.DateField(label=_("发放日期"), required=False, widget=DateInput())
 
@@ -669,6 +763,7 @@ OPERATIONS: dict[str, Operation] = {
             paid_to=d["paid_to"],
             signatures=d["signatures"],
             reason=d["reason"],
+            receipt_no=d["receipt_no"],
             paid_on=d["paid_on"],
             expected_version=_version(d),
         ),
@@ -696,6 +791,8 @@ for _name in (
     "send_back",
     "terminate",
     "meeting_return",
+    "stop_notice",
+    "withdraw_stop",
 ):
     OPERATIONS[_name] = Operation(
         ReasonForm,

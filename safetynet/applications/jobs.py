@@ -11,14 +11,16 @@ def workflow_daily_task() -> dict[str, int]:
 
 
 def workflow_daily() -> dict[str, int]:
-    """Open the periodic reviews that fall due, change cases for reported changes, and recompute
-    due dates that were provisional (a holiday schedule entered since)."""
+    """Open the periodic reviews that fall due, change cases for reported changes, recompute
+    due dates that were provisional (a holiday schedule entered since), and close the public
+    notices whose period is over."""
     from safetynet.applications import services
 
     return {
         "reviews": services.reviews_schedule(),
         "changes": services.changes_scan(),
         "recomputed": services.deadlines_recompute(),
+        "notices_closed": services.notices_close_ended(),
     }
 
 

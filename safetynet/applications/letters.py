@@ -297,6 +297,59 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One payment of a one-off approval paid in stages (一次审批、分阶段救助)."""
+
+    month: dt.date  # the month it is paid in (any day of it)
+    amount: Decimal
+    date: dt.date | None = None  # the payment date, where fixed
+
+
+@dataclass(frozen=True)
+class StandbyCash:
+    """Cash already paid from the township's standby fund before the approval (先行救助)."""
+
+    township: str
+    amount: Decimal
+    paid_on: dt.date
+    receipt_no: str = ""
+
+
+@dataclass(frozen=True)
+class OneOffApproval:
+    """批准 of one-off temporary assistance: the amount once, or staged amounts with their months
+    or dates under one approval. Nothing monthly: no "from month X", no duty to report changes
+    of a monthly recipient, no review date."""
+
+    program: str
+    covered_persons: tuple[str, ...]
+    amount: Decimal  # the whole assistance approved, including cash already paid first
+    stages: tuple[Stage, ...] = ()  # what is still paid, adding up to amount − cash paid first
+    standby: tuple[StandbyCash, ...] = ()
+    payee: str = ""
+    reason: str = ""  # the emergency or the expenditure, in a few words
+
+
+@dataclass(frozen=True)
+class ReductionNotice:
+    """减发/停发告知书 (社会救助法 第48条): after hearing the household, the written notice of a
+    decrease or a stop — the hearing date, the reasons, the rule, the new amount and the month it
+    applies from (or the month assistance stops), and the right to challenge it."""
+
+    program: str
+    stop: bool  # True: 停发 (stop); False: 减发 (decrease)
+    hearing_date: dt.date
+    reasons: tuple[str, ...]
+    rules: tuple[str, ...]  # the rules the decision rests on, e.g. 《最低生活保障审核确认办法》第三十二条
+    effective_month: dt.date  # the new amount applies, or payment stops, from this month
+    previous_amount: Decimal | None = None
+    new_amount: Decimal | None = None  # a decrease: the new monthly amount
+    failed_rules: tuple[FailedRule, ...] = ()
+    notice_period: tuple[dt.date, dt.date] | None = None  # tekun: the termination notice (公示) ran
+    appeal: AppealRights = field(default_factory=AppealRights)
+
+
+@dataclass(frozen=True)
 class LetterData:
     """决定书 addressed to the applicant's household."""
 
@@ -306,7 +359,7 @@ class LetterData:
     addressee_name: str  # the applicant
     household_number: str
     village: str
-    decision: Approval | Refusal
+    decision: Approval | OneOffApproval | Refusal | ReductionNotice
     decided_on: dt.date
     application_date: dt.date | None = None
     title: str = ""  # defaults to "{program}审核确认决定书"
@@ -371,8 +424,46 @@ def _check_letter(data: LetterData) -> None:
             p.add("decision.appeal.reconsideration_days", _("行政复议申请期限必须是正整数（天）"))
         if not (isinstance(a.litigation_months, int) and a.litigation_months > 0):
             p.add("decision.appeal.litigation_months", _("行政诉讼起诉期限必须是正整数（月）"))
+    elif isinstance(d, OneOffApproval):
+        p.text("decision.program", d.program, _("救助项目"))
+        if not d.covered_persons or not all(isinstance(n, str) and n.strip() for n in d.covered_persons):
+            p.add("decision.covered_persons", _("救助对象不能为空，每人须填写姓名"))
+        p.money("decision.amount", d.amount, _("救助金额"))
+        for i, stage in enumerate(d.stages, start=1):
+            p.date(f"decision.stages[{i}].month", stage.month, _("第 %(n)d 期发放月份") % {"n": i})
+            p.money(f"decision.stages[{i}].amount", stage.amount, _("第 %(n)d 期金额") % {"n": i})
+        for i, cash in enumerate(d.standby, start=1):
+            p.text(f"decision.standby[{i}].township", cash.township, _("备用金所属乡镇"))
+            p.money(f"decision.standby[{i}].amount", cash.amount, _("先行救助金额"))
+            p.date(f"decision.standby[{i}].paid_on", cash.paid_on, _("先行救助日期"))
+        if "decision.amount" not in p.errors and not any(k.startswith("decision.st") for k in p.errors):
+            paid = sum((Decimal(x.amount) for x in d.stages), Decimal(0)) + sum(
+                (Decimal(x.amount) for x in d.standby), Decimal(0)
+            )
+            if (d.stages or d.standby) and _cents(paid) != _cents(d.amount):
+                p.add(
+                    "decision.stages",
+                    _("分阶段金额与先行救助合计 %(p)s 元，与救助金额 %(t)s 元不一致")
+                    % {"p": yuan(paid), "t": yuan(d.amount)},
+                )
+    elif isinstance(d, ReductionNotice):
+        p.text("decision.program", d.program, _("救助项目"))
+        p.date("decision.hearing_date", d.hearing_date, _("听取陈述申辩日期"))
+        p.date("decision.effective_month", d.effective_month, _("生效月份"))
+        if not d.reasons or not all(isinstance(r, str) and r.strip() for r in d.reasons):
+            p.add("decision.reasons", _("减发或停发必须写明理由"))
+        if not d.rules or not all(isinstance(r, str) and r.strip() for r in d.rules):
+            p.add("decision.rules", _("减发或停发必须写明依据"))
+        if not d.stop:
+            p.money("decision.new_amount", d.new_amount, _("减发后的月保障金额"))
+        if (
+            isinstance(d.hearing_date, dt.date)
+            and isinstance(data.decided_on, dt.date)
+            and d.hearing_date > data.decided_on
+        ):
+            p.add("decision.hearing_date", _("须先听取陈述申辩，再作出决定（社会救助法 第48条）"))
     else:
-        p.add("decision", _("决定必须是批准（Approval）或不予批准（Refusal）"))
+        p.add("decision", _("决定必须是批准、一次性批准、不予批准或减发/停发告知"))
     p.raise_if_any()
 
 
@@ -384,19 +475,33 @@ def render_decision_letter(data: LetterData) -> bytes:
     _check_letter(data)
     st = pdf.styles()
     d = data.decision
-    title = data.title or f"{d.program}审核确认决定书"
     applied = f"于{date_zh(data.application_date)}" if data.application_date else ""
+    if isinstance(d, ReductionNotice):
+        title = data.title or f"{d.program}{'停发' if d.stop else '减发'}告知书"
+        opening = (
+            f"经{data.township}复核调查和家庭经济状况核对，并于{date_zh(d.hearing_date)}听取你户的陈述和申辩，"
+            f"本机关依法作出如下决定：",
+        )
+    else:
+        title = data.title or f"{d.program}审核确认决定书"
+        opening = (
+            f"你户{applied}提出的{d.program}申请，经{data.township}受理、调查和家庭经济状况核对，"
+            f"本机关审核确认，决定如下：",
+        )
     story: list = [
         para(title, st.title),
         para(data.document_number, st.subtitle),
         para(f"{data.addressee_name}（家庭编号：{data.household_number}，{data.village}）：", st.body),
-        para(
-            f"你户{applied}提出的{d.program}申请，经{data.township}受理、调查和家庭经济状况核对，"
-            f"本机关审核确认，决定如下：",
-            st.body_indent,
-        ),
+        para(opening[0], st.body_indent),
     ]
-    story += _approval(data, d, st) if isinstance(d, Approval) else _refusal(d, st)
+    if isinstance(d, Approval):
+        story += _approval(data, d, st)
+    elif isinstance(d, OneOffApproval):
+        story += _one_off(d, st)
+    elif isinstance(d, ReductionNotice):
+        story += _reduction(d, st)
+    else:
+        story += _refusal(d, st)
     story += [
         Spacer(0, 50),
         para(data.authority, st.right),
@@ -445,6 +550,110 @@ def _approval(data: LetterData, d: Approval, st: pdf.Styles) -> list:
                 Spacer(0, 4),
             ]
     return out
+
+
+def _one_off(d: OneOffApproval, st: pdf.Styles) -> list:
+    names = "、".join(d.covered_persons)
+    why = f"（{d.reason}）" if d.reason else ""
+    out: list = [
+        para(f"一、准予给予你户{d.program}{why}，救助对象：{names}。", st.body_indent),
+        para(f"二、救助金额共计 {yuan(d.amount)} 元，为一次性救助。", st.body_indent),
+    ]
+    n = 3
+    if d.standby:
+        cash = "；".join(
+            f"{x.township}于{date_zh(x.paid_on)}从临时救助备用金先行发放 {yuan(x.amount)} 元"
+            + (f"（凭证号 {x.receipt_no}）" if x.receipt_no else "")
+            for x in d.standby
+        )
+        out.append(para(f"{ordinal_zh(n)}、其中{cash}，计入本次救助金额。", st.body_indent))
+        n += 1
+    if len(d.stages) > 1:
+        out.append(para(f"{ordinal_zh(n)}、其余金额经一次审批、分阶段发放：", st.body_indent))
+        out += [
+            Spacer(0, 2),
+            pdf.grid_table(
+                ["期次", "发放时间", "金额（元）"],
+                [
+                    [f"第{i}期", date_zh(x.date) if x.date else month_zh(x.month), yuan(x.amount)]
+                    for i, x in enumerate(d.stages, start=1)
+                ],
+                [0.25, 0.45, 0.30],
+                right=(2,),
+                footer=["合计", "", yuan(sum((Decimal(x.amount) for x in d.stages), Decimal(0)))],
+            ),
+            Spacer(0, 4),
+        ]
+        n += 1
+    elif d.stages:
+        x = d.stages[0]
+        when = date_zh(x.date) if x.date else month_zh(x.month)
+        rest = "其余" if d.standby else ""
+        out.append(para(f"{ordinal_zh(n)}、{rest}{yuan(x.amount)} 元于{when}一次性发放。", st.body_indent))
+        n += 1
+    if d.payee:
+        out.append(para(f"{ordinal_zh(n)}、救助金发放给：{d.payee}。", st.body_indent))
+        n += 1
+    out.append(
+        para(
+            f"{ordinal_zh(n)}、救助金应当用于解决本次困难。以虚报、隐瞒等手段骗取救助的，将依法责令退回，"
+            "并承担相应的法律责任。",
+            st.body_indent,
+        )
+    )
+    return out
+
+
+def _reduction(d: ReductionNotice, st: pdf.Styles) -> list:
+    out: list = []
+    if d.stop:
+        out.append(
+            para(
+                f"一、自{month_zh(d.effective_month)}起停止发放你户的{d.program}"
+                + (f"（原月保障金额 {yuan(d.previous_amount)} 元）" if d.previous_amount is not None else "")
+                + "。",
+                st.body_indent,
+            )
+        )
+    else:
+        before = f"由原月保障金额 {yuan(d.previous_amount)} 元" if d.previous_amount is not None else ""
+        out.append(
+            para(
+                f"一、自{month_zh(d.effective_month)}起，你户的{d.program}{before}调整为每月 "
+                f"{yuan(d.new_amount or Decimal(0))} 元（减发）。",
+                st.body_indent,
+            )
+        )
+    out.append(para("二、理由：", st.body_indent))
+    out += [para(f"{i}. {reason}", st.body_indent) for i, reason in enumerate(d.reasons, start=1)]
+    if d.failed_rules:
+        out += [
+            pdf.grid_table(
+                ["条件", "核定情况", "依据"],
+                [[r.label, r.detail or "不再符合", r.reference] for r in d.failed_rules],
+                [0.38, 0.34, 0.28],
+            ),
+            Spacer(0, 4),
+        ]
+    out.append(para(f"三、依据：{'；'.join(d.rules)}。", st.body_indent))
+    heard = f"四、本机关已于{date_zh(d.hearing_date)}听取你户的陈述和申辩（《中华人民共和国社会救助法》第四十八条）"
+    if d.notice_period:
+        heard += f"，并于{date_zh(d.notice_period[0])}至{date_zh(d.notice_period[1])}在村（社区）公示"
+    out.append(para(heard + "。", st.body_indent))
+    out.append(para(_appeal_text(d.appeal, "五"), st.body_indent))
+    out.append(para("家庭情况再次发生变化、符合条件的，可以重新提出申请。", st.body_indent))
+    return out
+
+
+def _appeal_text(a: AppealRights, number: str = "") -> str:
+    body = a.reconsideration_body or "有管辖权的行政复议机关"
+    court = a.court or "有管辖权的人民法院"
+    lead = f"{number}、" if number else ""
+    return (
+        f"{lead}如对本决定不服，可以自收到本决定书之日起 {a.reconsideration_days} 日内向{body}申请行政复议"
+        f"（{a.reconsideration_reference}），或者自收到本决定书之日起 {a.litigation_months} 个月内"
+        f"向{court}提起行政诉讼（{a.litigation_reference}）。"
+    )
 
 
 def _refusal(d: Refusal, st: pdf.Styles) -> list:

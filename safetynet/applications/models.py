@@ -546,6 +546,8 @@ class EmergencyPayment(TrackedModel):
     paid_to = models.CharField(_("领款人"), max_length=50)
     signatures = models.CharField(_("经办及领款签字"), max_length=200)
     reason = models.TextField(_("急难事由"))
+    township_code = models.CharField(_("备用金所属乡镇"), max_length=12, blank=True)
+    receipt_no = models.CharField(_("领款凭证号"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("先行救助")
@@ -568,6 +570,7 @@ class Decision(TrackedModel):
     first_payment_month = models.DateField(_("起始发放月份"), null=True, blank=True)
     taper = models.JSONField(_("渐退安排"), default=list, blank=True)
     stages = models.JSONField(_("分阶段发放"), default=list, blank=True)
+    standby_cash = models.JSONField(_("先行救助（乡镇备用金）"), default=list, blank=True)
     payee_kind = models.CharField(_("收款方"), max_length=20, choices=c.Payee.choices, blank=True)
     payee_name = models.CharField(_("收款人/机构"), max_length=100, blank=True)
     payee_account_enc = models.TextField(blank=True)
@@ -683,3 +686,58 @@ class StaffRelative(TrackedModel):
                 return Q() if user.role == "admin" else Q(staff=user)
             return Q(staff=user) | region_q("region_code", user.region_id)
         return Q(staff=user)
+
+
+class SpotCheck(TrackedModel):
+    """县级抽查 — where confirmation of tekun is delegated to the township, the county checks at
+    least the share set by ``workflow.spot_check_percent`` (tekun 30%) of the township's confirmed
+    cases of a period. The sample is drawn reproducibly (seed from the population) and recorded."""
+
+    township_code = models.CharField(_("乡镇（街道）"), max_length=12)
+    region_code = models.CharField(_("所属县"), max_length=12)
+    program = models.CharField(_("救助项目"), max_length=30, choices=c.Program.choices)
+    period_from = models.DateField(_("确认日期自"))
+    period_to = models.DateField(_("确认日期至"))
+    share_percent = models.DecimalField(_("抽查比例（%）"), max_digits=5, decimal_places=2)
+    share_reference = models.CharField(_("比例依据"), max_length=300, blank=True)
+    population = models.JSONField(_("应抽查范围（个案）"), default=list)
+    seed = models.CharField(_("抽样种子"), max_length=64)
+    drawn_on = models.DateField(_("抽样日期"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("县级抽查")
+        ordering = ["-drawn_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township_code", "program", "period_from", "period_to"], name="spot_check_period_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_code} {self.period_from}–{self.period_to}"
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        if user.role == "resident":
+            return Q(pk__in=[])
+        return _scope(user, region_field="township_code", household_field="pk")
+
+
+class SpotCheckItem(models.Model):
+    """One sampled case and the county's check of it."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="spot_checks")
+    outcome = models.CharField(_("抽查结果"), max_length=20, choices=c.SpotCheckOutcome.choices, blank=True)
+    note = models.TextField(_("抽查情况"), blank=True)
+    checked_on = models.DateField(_("抽查日期"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("抽查个案")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["spot_check", "case"], name="spot_check_case_once")]

@@ -19,6 +19,7 @@ WORKING_DAYS = "working_days"
 CALENDAR_DAYS = "calendar_days"
 MONTHS = "months"
 FLAG = "flag"
+PERCENT = "percent"
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,30 @@ PARAMETERS: tuple[Parameter, ...] = (
         _SINCE_2021,
         "平台约定：3个工作日内到期的事项在列表和首页提示",
         "临期提示",
+    ),
+    _p(
+        "workflow.spot_check_percent",
+        0,
+        PERCENT,
+        _SINCE_2021,
+        "最低生活保障审核确认办法（2021）第20条：县级只对单独登记备案或被投诉举报的个案入户核查，不再按比例抽查（2012年规定的30%已废止，domain-rules §2.5）",
+        "县级抽查比例",
+    ),
+    _p(
+        "workflow.tekun.spot_check_percent",
+        30,
+        PERCENT,
+        _SINCE_2021,
+        "特困人员认定办法 第14条：县级民政部门全面审核乡镇上报材料，随机抽查核实，抽查比例不低于30%（domain-rules §3.6）",
+        "县级抽查比例（特困）",
+    ),
+    _p(
+        "workflow.stop_notice_days",
+        7,
+        CALENDAR_DAYS,
+        _SINCE_2021,
+        "特困人员认定办法 第24–27条：终止救助供养前在村（社区）公示7天，次月起停止（domain-rules §3.8；按自然日计 [A]）",
+        "终止供养公示期",
     ),
     _p(
         "workflow.lead_contact_days",

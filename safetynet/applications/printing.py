@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from safetynet.applications import choices as c
 from safetynet.applications import letters
 from safetynet.applications.models import Authorisation, Case, Decision, PublicNotice
@@ -41,28 +43,119 @@ def _applicant(case: Case) -> str:
     return case.application.applicant.name if case.application else case.household.head_name
 
 
+# The rules a decrease or a stop rests on where the officer names none (domain-rules §2.9, §3.8).
+REDUCTION_REFERENCE: dict[str, str] = {
+    c.Program.TEKUN: "《特困人员认定办法》第二十四条至第二十七条",
+}
+REDUCTION_DEFAULT = "《最低生活保障审核确认办法》第三十一条、第三十二条"
+
+
+def _failed(decision: Decision) -> tuple[letters.FailedRule, ...]:
+    return tuple(
+        letters.FailedRule(
+            label=f.get("label", ""), reference=f.get("reference", "") or "—", detail=f.get("detail", "")
+        )
+        for f in decision.failed_rules
+    )
+
+
+def _previous_amount(case: Case) -> Decimal | None:
+    """The monthly amount of the entitlement under review (its latest decision with an amount)."""
+    if case.predecessor_id is None:
+        return None
+    prior = (
+        Decision.objects.filter(case_id=case.predecessor_id, amount__isnull=False)
+        .exclude(kind__in=[c.DecisionKind.REFUSE, c.DecisionKind.STOP])
+        .order_by("-id")
+        .first()
+    )
+    return prior.amount if prior else None
+
+
+def _stop_notice_period(case: Case) -> tuple[dt.date, dt.date] | None:
+    posted = case.transitions.filter(action="stop_notice").order_by("-id").first()
+    if posted is None:
+        return None
+    if posted.data.get("day"):
+        start = dt.date.fromisoformat(str(posted.data["day"]))
+    else:
+        start = (
+            timezone.localtime(posted.time).date() if timezone.is_aware(posted.time) else posted.time.date()
+        )
+    from safetynet.applications import deadlines
+
+    params = deadlines.parameters_for(region_code=case.region_code, program=case.program, day=start)
+    days = int(params["workflow.stop_notice_days"].value or 7)
+    return start, start + dt.timedelta(days=days - 1)
+
+
+def letter_variant(case: Case, decision: Decision) -> str:
+    """Which letter a decision gets: ``refusal``, ``reduction`` (减发/停发告知书), ``one_off``
+    (temporary assistance, once or in stages) or ``monthly`` (dibao, tekun, review that
+    continues or increases; status programs)."""
+    if decision.kind == c.DecisionKind.REFUSE:
+        return "refusal"
+    if decision.kind in c.REDUCTIONS:
+        return "reduction"
+    if case.program in c.ONE_OFF_PROGRAMS:
+        return "one_off"
+    return "monthly"
+
+
 def letter_data(case: Case, decision: Decision) -> letters.LetterData:
     village, _township, authority = _names(case)
     program = str(c.Program(case.program).label)
-    if decision.kind in (c.DecisionKind.REFUSE, c.DecisionKind.STOP):
-        reasons = tuple(r.strip() for r in decision.reasons.splitlines() if r.strip())
-        failed = tuple(
-            letters.FailedRule(
-                label=f.get("label", ""), reference=f.get("reference", "") or "—", detail=f.get("detail", "")
-            )
-            for f in decision.failed_rules
+    variant = letter_variant(case, decision)
+    reasons = tuple(r.strip() for r in decision.reasons.splitlines() if r.strip())
+    body: Any
+    if variant == "refusal":
+        body = letters.Refusal(program=program, reasons=reasons, failed_rules=_failed(decision))
+    elif variant == "reduction":
+        hearing = decision.hearing or case.hearings.order_by("-id").first()
+        stop = decision.kind == c.DecisionKind.STOP
+        basis = decision.legal_basis.strip() or REDUCTION_REFERENCE.get(case.program, REDUCTION_DEFAULT)
+        body = letters.ReductionNotice(
+            program=program,
+            stop=stop,
+            hearing_date=hearing.held_on if hearing else decision.decided_on,
+            reasons=reasons,
+            rules=tuple(r.strip() for r in basis.replace("；", ";").split(";") if r.strip()),
+            effective_month=decision.first_payment_month or _next_month(decision.decided_on),
+            previous_amount=_previous_amount(case),
+            new_amount=None if stop else decision.amount,
+            failed_rules=_failed(decision),
+            notice_period=_stop_notice_period(case) if stop else None,
         )
-        if decision.kind == c.DecisionKind.STOP:
-            program = program + "（停止救助）"
-        body: Any = letters.Refusal(program=program, reasons=reasons, failed_rules=failed)
+    elif variant == "one_off":
+        body = letters.OneOffApproval(
+            program=program,
+            covered_persons=tuple(m["name"] for m in decision.members) or (_applicant(case),),
+            amount=decision.amount or Decimal(0),
+            stages=tuple(
+                letters.Stage(
+                    month=dt.date.fromisoformat(st["month"] + "-01"),
+                    amount=Decimal(str(st["amount"])),
+                    date=dt.date.fromisoformat(st["date"]) if st.get("date") else None,
+                )
+                for st in decision.stages
+            ),
+            standby=tuple(
+                letters.StandbyCash(
+                    township=township_authority(x.get("township", "")) if x.get("township") else "乡镇",
+                    amount=Decimal(str(x["amount"])),
+                    paid_on=dt.date.fromisoformat(x["paid_on"]),
+                    receipt_no=x.get("receipt_no", ""),
+                )
+                for x in decision.standby_cash
+            ),
+            payee=_payee(decision),
+        )
     else:
         parts = tuple(
             letters.MemberPart(name=m["name"], amount=Decimal(str(m["amount"])), note=m.get("note", ""))
             for m in decision.members
         )
-        payee = ""
-        if decision.payee_kind and decision.payee_kind != c.Payee.HOUSEHOLD:
-            payee = f"{decision.payee_name}（{c.Payee(decision.payee_kind).label}）"
+        payee = _payee(decision)
         body = letters.Approval(
             program=program,
             covered_persons=tuple(m["name"] for m in decision.members) or (_applicant(case),),
@@ -84,6 +177,12 @@ def letter_data(case: Case, decision: Decision) -> letters.LetterData:
         decided_on=decision.decided_on,
         application_date=case.application.submitted_on if case.application else None,
     )
+
+
+def _payee(decision: Decision) -> str:
+    if decision.payee_kind and decision.payee_kind != c.Payee.HOUSEHOLD:
+        return f"{decision.payee_name}（{c.Payee(decision.payee_kind).label}）"
+    return ""
 
 
 def _next_month(day: dt.date) -> dt.date:

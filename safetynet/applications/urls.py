@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("supervision/", views.supervision, name="supervision"),
     path("new/", views.application_new, name="application_new"),
+    path("apply/", views.self_apply, name="self_apply"),
     path("<int:pk>/", views.application_detail, name="application_detail"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case_act"),
@@ -27,4 +28,6 @@ urlpatterns = [
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("relatives/", views.relatives, name="relatives"),
+    path("spot-checks/", views.spot_check_list, name="spot_check_list"),
+    path("spot-checks/<int:pk>/", views.spot_check_detail, name="spot_check_detail"),
 ]

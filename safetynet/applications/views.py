@@ -32,6 +32,8 @@ from safetynet.applications.models import (
     NoticeLine,
     Objection,
     PublicNotice,
+    SpotCheck,
+    SpotCheckItem,
     StaffRelative,
 )
 from safetynet.core.permissions import require, role_allows
@@ -180,6 +182,43 @@ def application_new(request: HttpRequest) -> HttpResponse:
 
 
 @scoped
+def self_apply(request: HttpRequest) -> HttpResponse:
+    """A resident applies for their own household (phone-friendly), and sees how their
+    applications stand."""
+    user: Any = request.user
+    if user.role != Role.RESIDENT:
+        return redirect("applications:application_new")
+    form = f.SelfApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            application = services.application_self_submit(
+                actor=user, programs=d["programs"], commitment_signed=d["commitment_signed"], note=d["note"]
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form, aliases={"applicant_id": "programs", "household_id": "programs"})
+        else:
+            messages.success(
+                request,
+                _("已提交申请 %(n)s。乡镇（街道）将在受理后联系您，请保持电话畅通。")
+                % {"n": application.number},
+            )
+            return redirect("applications:self_apply")
+    mine = (
+        Application.objects.restrict(user, "view")
+        .prefetch_related("cases")
+        .order_by("-submitted_on", "-id")[:20]
+        if user.household_id
+        else []
+    )
+    return render(
+        request,
+        "applications/self_apply.html",
+        {"form": form, "applications": mine, "linked": bool(user.household_id)},
+    )
+
+
+@scoped
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, pk=pk)
     return render(request, "applications/application_detail.html", {"application": application})
@@ -193,6 +232,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     case = selectors.case_get(user=user, pk=pk)
     today = _today()
+    if _close_ended_notice(case, today):
+        case = selectors.case_get(user=user, pk=pk)
     steps = selectors.available_actions(user=user, case=case)
     members = selectors.case_members(case=case)
     auth_needs = selectors.authorisation_needs(household=case.household, today=today)
@@ -214,6 +255,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": _timeline(case),
         },
     )
+
+
+def _close_ended_notice(case: Case, today) -> bool:
+    """A case still "in notice" after its notice's last day: close the notice now (on access)."""
+    if case.state != c.State.NOTICE:
+        return False
+    line = case.notice_lines.select_related("notice").order_by("-id").first()
+    return bool(line and services.notice_close_if_ended(notice=line.notice, today=today))
 
 
 def _records_for(user, case: Case) -> list[tuple[str, Any]]:
@@ -415,6 +464,8 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice as posted (name, household size, amount, village), with objections."""
     notice = selectors.notice_get(user=request.user, pk=pk)
+    if services.notice_close_if_ended(notice=notice):
+        notice = selectors.notice_get(user=request.user, pk=pk)
     return render(
         request,
         "applications/notice_detail.html",
@@ -703,4 +754,90 @@ def relatives(request: HttpRequest) -> HttpResponse:
         request,
         "applications/relatives.html",
         {"rows": selectors.staff_relatives(user=user), "form": form},
+    )
+
+
+# ---- county spot checks (县级抽查) -------------------------------------------------------------------
+
+
+def _townships(user) -> list[tuple[str, str]]:
+    from safetynet.regions.choices import Level
+    from safetynet.regions.models import Region
+
+    qs = Region.objects.filter(level=Level.TOWNSHIP)
+    if user.region_id:
+        from safetynet.core.permissions import region_q
+
+        qs = qs.filter(region_q("code", user.region_id))
+    return [(r.code, r.name) for r in qs.order_by("code")]
+
+
+@scoped
+def spot_check_list(request: HttpRequest) -> HttpResponse:
+    """The county's spot checks of township-confirmed tekun cases, and the form to draw one."""
+    user: Any = request.user
+    require(user, SpotCheck, "view")
+    can_add = role_allows(user, SpotCheck, "add")
+    form = f.SpotCheckDrawForm(request.POST or None, townships=_townships(user)) if can_add else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            check = services.spot_check_draw(
+                actor=user, township_code=d["township"], date_from=d["date_from"], date_to=d["date_to"]
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form, aliases={"period": "date_from"})
+        else:
+            messages.success(request, _("已抽取 %(n)s 个个案。") % {"n": check.items.count()})
+            return redirect("applications:spot_check_detail", pk=check.pk)
+    checks = SpotCheck.objects.restrict(user, "view").order_by("-drawn_on", "-id")
+    return render(
+        request,
+        "applications/spot_check_list.html",
+        {"form": form, "page": _page(request, checks), "active": "spot_checks"},
+    )
+
+
+@scoped
+def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county's worklist of one draw: each sampled case and its check outcome."""
+    user: Any = request.user
+    check = SpotCheck.objects.restrict(user, "view").get(pk=pk)
+    can_change = role_allows(user, SpotCheck, "change")
+    posted = None
+    if request.method == "POST" and can_change:
+        posted = f.SpotCheckRecordForm(request.POST)
+        if posted.is_valid():
+            d = posted.cleaned_data
+            item = SpotCheckItem.objects.get(pk=d["item"], spot_check=check)
+            try:
+                services.spot_check_record(
+                    actor=user, item=item, outcome=d["outcome"], note=d["note"], checked_on=d["checked_on"]
+                )
+            except ValidationError as exc:
+                apply_errors(exc, posted)
+            else:
+                messages.success(request, _("已记录抽查结果：%(n)s。") % {"n": item.case.number})
+                return redirect("applications:spot_check_detail", pk=check.pk)
+    rows = []
+    for item in check.items.select_related("case", "case__household").order_by("outcome", "id"):
+        form = (
+            posted
+            if posted is not None and str(posted.data.get("item")) == str(item.pk)
+            else f.SpotCheckRecordForm(
+                initial={
+                    "item": item.pk,
+                    "outcome": item.outcome,
+                    "note": item.note,
+                    "checked_on": item.checked_on,
+                },
+                prefix=None,
+            )
+        )
+        rows.append((item, form))
+    done = sum(1 for item, _f in rows if item.outcome)
+    return render(
+        request,
+        "applications/spot_check_detail.html",
+        {"check": check, "rows": rows, "can_change": can_change, "done": done, "active": "spot_checks"},
     )

@@ -75,6 +75,8 @@ def _s(
 
 
 S = State
+TEKUN_ONLY = frozenset({Program.TEKUN})
+NOT_TEKUN = frozenset(Program.values) - TEKUN_ONLY
 APP_EMERG = (APPLICATION, EMERGENCY)
 ALL = (APPLICATION, EMERGENCY, REVIEW)
 OPEN_BEFORE_DECISION = (
@@ -133,7 +135,11 @@ STEPS: tuple[Step, ...] = (
     _s("propose",       S.ASSESSED,      S.OPINION,       CW,       _("提出复核意见"),         ("snapshot", "proposal_recorded"), None, (REVIEW,)),
     _s("submit_review", S.OPINION,       S.REVIEW,        CW,       _("报县级审核确认"),       ("opinion_recorded",), "county_review", (REVIEW,)),
     _s("approve",       S.REVIEW,        S.APPROVED,      CO,       _("确认继续救助（维持/增发/减发）"), ("snapshot", "hearing_if_reduction"), "notify", (REVIEW,), delegable=True),
-    _s("stop",          S.REVIEW,        S.STOPPED,       CO,       _("停止救助"),             ("hearing",), "notify", (REVIEW,), delegable=True, reason_required=True),
+    _s("stop",          S.REVIEW,        S.STOPPED,       CO,       _("停止救助"),             ("hearing",), "notify", (REVIEW,), programs=NOT_TEKUN, delegable=True, reason_required=True),
+    # tekun: termination is posted in the village for 7 days before it takes effect (特困人员认定办法 第24–27条)
+    _s("stop_notice",   S.REVIEW,        S.STOP_NOTICE,   CO,       _("拟终止供养，张榜公示"), ("hearing",), "stop_notice", (REVIEW,), programs=TEKUN_ONLY, delegable=True, reason_required=True),
+    _s("withdraw_stop", S.STOP_NOTICE,   S.REVIEW,        CO,       _("公示有异议，撤回拟终止"), (), "county_review", (REVIEW,), programs=TEKUN_ONLY, delegable=True, reason_required=True),
+    _s("stop",          S.STOP_NOTICE,   S.STOPPED,       CO,       _("公示期满，终止供养"),   ("hearing", "stop_notice_ended"), "notify", (REVIEW,), programs=TEKUN_ONLY, delegable=True, reason_required=True),
     # ---- termination (终止办理：不配合调查等) -------------------------------------------------------------------------
     *(
         _s("terminate", state,           S.TERMINATED,    CW_CO,    _("终止办理"),             (), None, APP_EMERG, reason_required=True)
@@ -385,6 +391,21 @@ def _hearing(case, ctx):
     return [str(_("停止救助前须听取家庭陈述申辩意见（社会救助法 第48条）"))]
 
 
+@check("stop_notice_ended")
+def _stop_notice_ended(case, ctx):
+    """The termination notice has run its days (7 calendar days by default) since it was posted."""
+    from safetynet.applications import deadlines
+
+    params = deadlines.parameters_for(
+        region_code=case.region_code, program=case.program, day=case.step_entered_on
+    )
+    days = int(params["workflow.stop_notice_days"].value or 0)
+    last = case.step_entered_on + dt.timedelta(days=max(days, 1) - 1)
+    if case.state == State.STOP_NOTICE and ctx.today > last:
+        return []
+    return [str(_("终止供养公示期至 %(d)s，期满后才能终止") % {"d": last.isoformat()})]
+
+
 @check("letter_issued")
 def _letter(case, ctx):
     decision = case.decisions.order_by("-id").first()
@@ -414,4 +435,5 @@ CHECK_LABELS: dict[str, Any] = {
     "hearing_if_reduction": _("陈述申辩"),
     "hearing": _("陈述申辩"),
     "letter_issued": _("决定书"),
+    "stop_notice_ended": _("终止供养公示期"),
 }

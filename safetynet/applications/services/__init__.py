@@ -31,6 +31,7 @@ from safetynet.applications.services.documents import document_upload
 from safetynet.applications.services.intake import (
     MATERIALS,
     ApplicationInput,
+    application_self_submit,
     application_submit,
     case_accept,
     case_commitment,
@@ -44,13 +45,20 @@ from safetynet.applications.services.intake import (
     staff_relative_declare,
     staff_relative_end,
 )
-from safetynet.applications.services.notices import notice_close, notice_publish, objection_record
+from safetynet.applications.services.notices import (
+    notice_close,
+    notice_close_if_ended,
+    notice_publish,
+    notices_close_ended,
+    objection_record,
+)
 from safetynet.applications.services.reviews import (
     changes_scan,
     deadlines_recompute,
     review_open,
     reviews_schedule,
 )
+from safetynet.applications.services.spotchecks import spot_check_draw, spot_check_record
 from safetynet.applications.services.steps import (
     authorisation_record,
     case_assess,
@@ -72,6 +80,7 @@ __all__ = [
     "ApplicationInput",
     "ApprovalInput",
     "MemberShare",
+    "application_self_submit",
     "application_submit",
     "approval_defaults",
     "authorisation_record",
@@ -109,10 +118,14 @@ __all__ = [
     "meeting_create",
     "meeting_record",
     "notice_close",
+    "notice_close_if_ended",
+    "notices_close_ended",
     "notice_publish",
     "objection_record",
     "review_open",
     "reviews_schedule",
+    "spot_check_draw",
+    "spot_check_record",
     "staff_relative_declare",
     "staff_relative_end",
     "verification_attach",

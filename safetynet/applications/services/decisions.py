@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.applications import choices as c
 from safetynet.applications import deadlines, printing, selectors
-from safetynet.applications.models import Case, Decision, JointMeeting, MeetingItem
+from safetynet.applications.models import Case, Decision, EmergencyPayment, JointMeeting, MeetingItem
 from safetynet.applications.services._base import (
     actor_ref,
     add_error,
@@ -61,9 +61,14 @@ class ApprovalInput:
     payee_account: str = ""
     unstable: bool = False  # unstable income or able-bodied members: reviewed every 6 months
     taper: list[dict] = field(default_factory=list)  # [{"month": "2027-01", "amount": "300.00"}]
-    stages: list[dict] = field(default_factory=list)  # staged payments of one approval
+    # staged payments of one approval: [{"month": "2026-12", "date": "2026-12-15" (optional), "amount": "2000"}]
+    stages: list[dict] = field(default_factory=list)
+    # emergency: the standby-fund cash already paid, where the help-first step did not record it
+    # {"amount", "paid_on", "receipt_no", "paid_to", "signatures", "reason"}
+    standby: dict | None = None
     kind: str = c.DecisionKind.APPROVE  # reviews: continue / increase / decrease
-    note: str = ""
+    note: str = ""  # the reasons of a decrease (required there: 社会救助法 第48条)
+    legal_basis: str = ""  # the rule a decrease rests on
 
 
 def _money(errors: dict, key: str, value: Any, label: str, *, positive: bool = False) -> Decimal:
@@ -92,17 +97,96 @@ def _month(errors: dict, key: str, value: Any) -> dt.date | None:
         return None
 
 
-def _schedule(errors: dict, key: str, rows: list[dict], *, not_before: dt.date) -> list[dict]:
+def _schedule(
+    errors: dict, key: str, rows: list[dict], *, not_before: dt.date, dates: bool = False
+) -> list[dict]:
+    """Rows of month and amount (taper, stages); a stage may name its payment date
+    ("2026-12-15", in place of or beside the month)."""
     result = []
     for i, row in enumerate(rows):
-        month = _month(errors, f"{key}.{i}.month", row.get("month"))
-        amount = _money(errors, f"{key}.{i}.amount", row.get("amount"), _("金额"))
+        day: dt.date | None = None
+        raw_date = str(row.get("date") or "").strip()
+        raw_month = row.get("month")
+        if dates and not raw_date and len(str(raw_month or "").strip()) == 10:
+            raw_date = str(raw_month).strip()
+        if dates and raw_date:
+            try:
+                day = dt.date.fromisoformat(raw_date)
+            except ValueError:
+                add_error(errors, f"{key}.{i}.date", _("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw_date})
+            raw_month = raw_month or raw_date
+        month = _month(errors, f"{key}.{i}.month", raw_month)
+        amount = _money(errors, f"{key}.{i}.amount", row.get("amount"), _("第 %(n)s 行金额") % {"n": i + 1})
         if month is not None and month < not_before:
             add_error(
                 errors, f"{key}.{i}.month", _("月份不能早于 %(m)s") % {"m": not_before.strftime("%Y-%m")}
             )
-        result.append({"month": month.strftime("%Y-%m") if month else "", "amount": str(amount)})
+        if day is not None and month is not None and day.replace(day=1) != month:
+            add_error(errors, f"{key}.{i}.date", _("第 %(n)s 行的日期与月份不一致") % {"n": i + 1})
+        entry = {"month": month.strftime("%Y-%m") if month else "", "amount": str(amount)}
+        if dates:
+            entry["date"] = day.isoformat() if day else ""
+        result.append(entry)
     return result
+
+
+def _standby_rows(case: Case) -> list[dict[str, Any]]:
+    """The standby-fund cash paid before the approval (先行救助), as the decision carries it."""
+    from safetynet.regions.models import Region
+
+    names = {}
+    rows = []
+    for p in case.emergency_payments.order_by("paid_on", "id"):
+        code = p.township_code or case.township_code
+        if code not in names:
+            region = Region.objects.filter(code=code).first()
+            names[code] = region.name if region else ""
+        rows.append(
+            {
+                "township_code": code,
+                "township": names[code],
+                "amount": str(p.amount),
+                "paid_on": p.paid_on.isoformat(),
+                "receipt_no": p.receipt_no,
+                "paid_to": p.paid_to,
+            }
+        )
+    return rows
+
+
+def _standby_input(errors: dict, case: Case, data: dict | None, today: dt.date) -> dict[str, Any] | None:
+    """Validate the standby-fund cash given with an emergency approval (when the help-first step
+    did not record it)."""
+    if not data or not any(str(v or "").strip() for v in data.values()):
+        return None
+    if case.program != c.Program.TEMPORARY_EMERGENCY:
+        add_error(errors, "standby", _("只有急难型临时救助有先行救助（备用金）"))
+        return None
+    if case.emergency_payments.exists():
+        add_error(errors, "standby", _("本个案已登记先行救助，无需重复登记"))
+        return None
+    amount = _money(errors, "standby.amount", data.get("amount") or "", _("先行救助金额"), positive=True)
+    paid_on = data.get("paid_on") or today
+    if isinstance(paid_on, str):
+        try:
+            paid_on = dt.date.fromisoformat(paid_on)
+        except ValueError:
+            add_error(errors, "standby.paid_on", _("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": paid_on})
+            paid_on = today
+    if paid_on > today:
+        add_error(errors, "standby.paid_on", _("发放日期不能晚于今天"))
+    receipt = require_text(
+        errors, "standby.receipt_no", data.get("receipt_no", ""), _("请填写先行救助领款凭证号")
+    )
+    paid_to = require_text(errors, "standby.paid_to", data.get("paid_to", ""), _("请填写先行救助领款人"))
+    return {
+        "amount": amount,
+        "paid_on": paid_on,
+        "receipt_no": receipt,
+        "paid_to": paid_to,
+        "signatures": (data.get("signatures") or paid_to).strip(),
+        "reason": (data.get("reason") or _("急难情形，先行救助")).strip(),
+    }
 
 
 def first_payment_month(decided_on: dt.date) -> dt.date:
@@ -254,15 +338,44 @@ def _validate_approval(case: Case, data: ApprovalInput, today: dt.date) -> tuple
                 payee_account_enc=crypto.encrypt(account) if account else "",
                 payee_account_masked=mask_account(account),
             )
-    first = first_payment_month(today) if (monthly or one_off) else None
+    # monthly programs are paid from the month after the decision (审核确认办法 第21条); temporary
+    # assistance is paid at once: from the decision's own month
+    first = first_payment_month(today) if monthly else (today.replace(day=1) if one_off else None)
     taper = (
         _schedule(errors, "taper", data.taper, not_before=first or today.replace(day=1)) if data.taper else []
     )
-    stages = _schedule(errors, "stages", data.stages, not_before=today.replace(day=1)) if data.stages else []
-    if stages and amount is not None and sum(Decimal(s["amount"]) for s in stages) != amount:
-        add_error(errors, "stages", _("分阶段发放金额合计须等于救助金额 %(a)s 元") % {"a": amount})
+    stages = (
+        _schedule(errors, "stages", data.stages, not_before=today.replace(day=1), dates=True)
+        if data.stages
+        else []
+    )
     if stages and not one_off:
         add_error(errors, "stages", _("分阶段发放仅适用于临时救助"))
+    standby = _standby_input(errors, case, data.standby, today) if one_off else None
+    standby_cash: list[dict[str, Any]] = []
+    if one_off and amount is not None:
+        # 一次审批、分阶段救助: the amount approved includes the standby-fund cash already paid;
+        # the stages are what payments still pays, and add up to the rest.
+        standby_cash = _standby_rows(case)
+        advanced = sum((Decimal(r["amount"]) for r in standby_cash), Decimal(0))
+        if standby:
+            advanced += standby["amount"]
+        rest = amount - advanced
+        if rest < 0:
+            add_error(
+                errors,
+                "amount",
+                _("救助金额 %(a)s 元少于已先行救助的 %(p)s 元") % {"a": amount, "p": advanced},
+            )
+        elif stages and sum(Decimal(s["amount"]) for s in stages) != rest:
+            add_error(
+                errors,
+                "stages",
+                _("分阶段发放金额合计须等于救助金额 %(a)s 元减去已先行救助的 %(p)s 元，即 %(r)s 元")
+                % {"a": amount, "p": advanced, "r": rest},
+            )
+        elif not stages and rest > 0:
+            stages = [{"month": (first or today).strftime("%Y-%m"), "date": "", "amount": str(rest)}]
     next_review = None
     if not one_off:
         months = review_months(case, unstable=data.unstable, day=today)
@@ -276,9 +389,20 @@ def _validate_approval(case: Case, data: ApprovalInput, today: dt.date) -> tuple
         "first_payment_month": first,
         "taper": taper,
         "stages": stages,
+        "standby_cash": standby_cash,
         "next_review_on": next_review,
         **payee,
     }
+    if data.kind == c.DecisionKind.DECREASE:
+        values["reasons"] = require_text(
+            errors,
+            "note",
+            data.note.strip() or data.amount_reason,
+            _("减发须写明理由（将写入减发告知书，社会救助法 第48条）"),
+        )
+        values["legal_basis"] = data.legal_basis.strip()
+    if standby:
+        values["_standby"] = standby
     return errors, values
 
 
@@ -340,11 +464,89 @@ def _decide(
         Case.objects.filter(pk=case.predecessor_id).update(entitlement_active=False)
     change_log_write(actor=actor, action="create", obj=decision, after=snapshot(decision), reason=reason)
     _issue_letter(case, decision, actor=actor, today=today)
+    if entitlement and head_died(case):
+        # 停旧建新: the head of household died and assistance continues under a new linked case
+        continuation_open(case, decision, actor=actor, today=today)
+        return decision
     # payments: an approval becomes an entitlement; a review's change becomes its event
     from safetynet.payments.services import entitlement_from_decision
 
     entitlement_from_decision(actor=actor, decision=decision)
     return decision
+
+
+def head_died(case: Case) -> bool:
+    """A death review whose deceased member was the head of household (户主)."""
+    if case.kind != c.CaseKind.DEATH or not case.change_person_id:
+        return False
+    if case.household.head_id == case.change_person_id:
+        return True
+    return Membership.objects.filter(
+        household_id=case.household_id, person_id=case.change_person_id, relation="self"
+    ).exists()
+
+
+def continuation_open(review: Case, decision: Decision, *, actor: Any, today: dt.date) -> Case:
+    """The head of household died and the review continues assistance (domain-rules §11.17):
+    the review's entitlement ends, a new case linked to the review carries it on (停旧建新), and
+    payments continues the entitlement with each survivor's own part
+    (``payments.services.entitlement_continue``)."""
+    from safetynet.applications.services._base import open_case_record
+    from safetynet.payments.models import Entitlement
+    from safetynet.payments.services import entitlement_continue
+
+    number = number_next(f"case:{review.township_code}", today.year)
+    successor = Case(
+        number=f"AJ{review.township_code[:9]}{today.year}{number:05d}",
+        household=review.household,
+        region_code=review.region_code,
+        township_code=review.township_code,
+        program=review.program,
+        kind=c.CaseKind.CONTINUATION,
+        opened_on=today,
+        predecessor=review,
+        delegated=review.delegated,
+        step_entered_on=today,
+        created_by=actor_ref(actor),
+    )
+    reason = _("户主死亡，停旧建新：延续 %(o)s 的救助（决定 %(d)s）") % {
+        "o": review.predecessor.number if review.predecessor else review.number,
+        "d": decision.document_number,
+    }
+    open_case_record(successor, actor=actor, today=today, reason=reason, data={"decision": decision.pk})
+    Case.objects.filter(pk=successor.pk).update(
+        state=c.State.NOTIFIED,
+        outcome=c.Outcome.CONTINUED,
+        entitlement_active=True,
+        next_review_on=decision.next_review_on,
+        closed_at=timezone.now(),
+        step_due=None,
+        total_due=None,
+    )
+    Case.objects.filter(pk=review.pk).update(entitlement_active=False, next_review_on=None)
+    successor.refresh_from_db()
+    change_log_write(actor=actor, action="create", obj=successor, after=snapshot(successor), reason=reason)
+    record_event(review, actor=actor, action="continuation", reason=reason, data={"successor": successor.pk})
+    prior = (
+        Entitlement.objects.filter(case_id=review.predecessor_id).order_by("-id").first()
+        if review.predecessor_id
+        else None
+    )
+    if prior is not None:
+        month = decision.first_payment_month or first_payment_month(today)
+        new = entitlement_continue(
+            actor=actor,
+            entitlement=prior,
+            survivors=[int(m["person_id"]) for m in decision.members],
+            month=month,
+            reason=str(reason),
+            decision=decision,
+            household=review.household,
+            payee_name=decision.payee_name,
+        )
+        # the continued entitlement belongs to the new case (its later reviews find it there)
+        Entitlement.objects.filter(pk=new.pk).update(case=successor)
+    return successor
 
 
 def case_approve(
@@ -373,8 +575,17 @@ def case_approve(
     outcome = outcomes[data.kind]
     if data.kind == c.DecisionKind.DECREASE:
         values["hearing"] = case.hearings.order_by("-id").first()
+    standby = values.pop("_standby", None)
     reason = data.note.strip() or str(c.DecisionKind(data.kind).label)
     with atomic():
+        if standby:
+            payment = EmergencyPayment.objects.create(
+                case=case, township_code=case.township_code, created_by=actor_ref(actor), **standby
+            )
+            change_log_write(
+                actor=actor, action="create", obj=payment, after=snapshot(payment), reason="standby cash"
+            )
+            values["standby_cash"] = _standby_rows(case)
         return _decide(
             case,
             step,

@@ -94,6 +94,8 @@ def _validate_application(actor: Any, data: ApplicationInput, household: Househo
         require_text(errors, "proxy_name", data.proxy_name, _("代为申请时须填写代办人或代办单位"))
         if data.proxy_kind == c.ProxyKind.RELATIVE:
             require_text(errors, "proxy_relation", data.proxy_relation, _("请填写代办人与申请人的关系"))
+    if data.channel == c.Channel.SELF and getattr(actor, "role", "") != Role.RESIDENT:
+        add_error(errors, "channel", _("“群众自助申请”只能由群众本人在网上提交"))
     if getattr(actor, "role", "") == Role.COORDINATOR and data.channel == c.Channel.WINDOW:
         add_error(errors, "channel", _("协理员提交的申请应为“协理员发现报告转申请”或“监测线索转申请”"))
     for item in data.materials:
@@ -199,6 +201,57 @@ def application_submit(
     household = Household.objects.restrict(actor, "view").get(pk=data.household_id)
     errors = _validate_application(actor, data, household, today)
     raise_if(errors)
+    return _register(actor, data, household, today=today, lead=lead)
+
+
+# Programs a resident may ask for on their own (all of them: one application, several programs).
+SELF_PROGRAMS = tuple(c.Program.values)
+
+
+def application_self_submit(
+    *,
+    actor: Any,
+    programs: list[str],
+    commitment_signed: bool,
+    note: str = "",
+    applicant_id: int | None = None,
+    today: dt.date | None = None,
+) -> Application:
+    """A signed-in resident applies for their own household (web page or API): the same
+    application record and cases as window intake (channel ``self``), landing in the township's
+    worklist as "已提交待受理". The applicant is the resident's own person record (or, for a
+    resident account without one, the member they name); the commitment must be signed."""
+    if getattr(actor, "role", "") != Role.RESIDENT:
+        raise PermissionDenied(_("只有群众本人账户可以自助申请；工作人员请使用窗口受理"))
+    if not actor.household_id:
+        raise PermissionDenied(_("您的账户尚未关联家庭档案，请到乡镇（街道）窗口申请"))
+    today = today_or(today)
+    household = Household.objects.restrict(actor, "view").get(pk=actor.household_id)
+    errors: dict[str, list[str]] = {}
+    person_id = getattr(actor, "person_id", None) or applicant_id
+    if person_id is None:
+        person_id = household.head_id
+    if not commitment_signed:
+        add_error(errors, "commitment_signed", _("请阅读并勾选承诺：如实申报家庭情况，配合调查核实"))
+    data = ApplicationInput(
+        household_id=household.pk,
+        applicant_id=int(person_id or 0),
+        programs=list(programs or []),
+        channel=c.Channel.SELF,
+        commitment_signed=bool(commitment_signed),
+        materials=["application_form"],
+        note=(note or "").strip(),
+    )
+    for key, messages in _validate_application(actor, data, household, today).items():
+        for message in messages:
+            add_error(errors, key, message)
+    raise_if(errors)
+    return _register(actor, data, household, today=today, lead=None)
+
+
+def _register(
+    actor: Any, data: ApplicationInput, household: Household, *, today: dt.date, lead: Lead | None
+) -> Application:
     proxy_user = actor_ref(actor) if data.proxy_kind == c.ProxyKind.COORDINATOR else None
     with atomic():
         number = number_next(f"app:{_township(household.region_code)}", today.year)

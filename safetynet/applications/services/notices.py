@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.applications import choices as c
-from safetynet.applications import deadlines
+from safetynet.applications import deadlines, workflow
 from safetynet.applications.models import Case, NoticeLine, Objection, PublicNotice
 from safetynet.applications.printing import township_authority
 from safetynet.applications.services._base import (
@@ -181,21 +181,81 @@ def notice_close(*, actor: Any, notice: PublicNotice, today: dt.date | None = No
         add_error(errors, "notice", _("公示期至 %(d)s，期满后才能结束") % {"d": notice.end_date.isoformat()})
     raise_if(errors)
     with atomic():
-        updated = PublicNotice.objects.filter(pk=notice.pk, status=c.NoticeStatus.RUNNING).update(
-            status=c.NoticeStatus.CLOSED, closed_at=timezone.now()
-        )
-        if updated != 1:
+        if not _close(notice, actor=actor, today=today):
             raise ValidationError({"notice": [_("公示已被他人结束")]})
-        for line in notice.lines.select_related("case"):
-            case = load_case(actor, line.case_id)
-            if case.state != c.State.NOTICE:
-                continue
-            action = "objection" if line.objections.exists() else "close_notice"
-            step = gate(case, action, actor)
-            raise_if(check_step(step, case, today=today))
-            advance(case, step, actor=actor, today=today, reason=str(step.label), data={"notice": notice.pk})
-        change_log_write(
-            actor=actor, action="update", obj=notice, after={"status": "closed"}, reason="notice closed"
-        )
     notice.refresh_from_db()
     return notice
+
+
+def _close(notice: PublicNotice, *, actor: Any, today: dt.date) -> bool:
+    """Close a running notice and move its cases on as the table says (inside the caller's
+    transaction). False when someone else closed it first: nothing is done twice."""
+    updated = PublicNotice.objects.filter(pk=notice.pk, status=c.NoticeStatus.RUNNING).update(
+        status=c.NoticeStatus.CLOSED, closed_at=timezone.now()
+    )
+    if updated != 1:
+        return False
+    for line in notice.lines.select_related("case"):
+        case = Case.objects.select_related("application", "household").get(pk=line.case_id)
+        if case.state != c.State.NOTICE:
+            continue
+        action = "objection" if line.objections.exists() else "close_notice"
+        if actor is None:  # the scheduled close: the table's move, taken by the system
+            step = workflow.find(
+                workflow.procedure_of(case.program, case.kind), case.program, case.state, action
+            )
+            assert step is not None
+        else:
+            step = gate(case, action, actor)
+        raise_if(check_step(step, case, today=today))
+        advance(case, step, actor=actor, today=today, reason=str(step.label), data={"notice": notice.pk})
+    change_log_write(
+        actor=actor,
+        action="update",
+        obj=notice,
+        after={"status": "closed"},
+        reason="notice closed" if actor is not None else "notice closed at the end of its period",
+    )
+    return True
+
+
+def notice_close_if_ended(*, notice: PublicNotice, today: dt.date | None = None) -> bool:
+    """Close a notice on access when its period is over (the page, the API, the case page show
+    it closed, with its cases moved on). True when this call closed it."""
+    today = today_or(today)
+    if notice.status != c.NoticeStatus.RUNNING or today <= notice.end_date:
+        return False
+    with atomic():
+        closed = _close(notice, actor=None, today=today)
+    if closed:
+        notice.refresh_from_db()
+    return closed
+
+
+def notices_close_ended(*, today: dt.date | None = None, actor: Any = None) -> int:
+    """``safetynet workflow close-notices``: close every running notice whose period is over
+    and move its cases on. Idempotent: a closed notice is not touched again. One job, one
+    change-log entry per notice."""
+    import hashlib
+
+    from safetynet.core import context
+    from safetynet.core.services import job_finish, job_start
+
+    today = today_or(today)
+    due = PublicNotice.objects.filter(status=c.NoticeStatus.RUNNING, end_date__lt=today).order_by(
+        "end_date", "id"
+    )
+    job = job_start(kind="workflow.notices_close", actor=actor, params={"today": today})
+    closed: list[str] = []
+    with context.bound(job=job.pk):
+        for notice in due.iterator(chunk_size=200):
+            with atomic():  # one notice at a time: a failure leaves the others closed
+                if _close(notice, actor=None, today=today):
+                    closed.append(notice.number)
+    job_finish(
+        job=job,
+        counts={"closed": len(closed)},
+        digest=hashlib.sha256("\n".join(closed).encode()).hexdigest(),
+        reason="notices closed at the end of their period",
+    )
+    return len(closed)

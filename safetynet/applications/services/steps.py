@@ -78,6 +78,7 @@ def case_move(
             reason=reason.strip(),
             expected_version=expected_version,
             changes=changes,
+            data={"day": today},  # the day of the move (the termination notice runs from it)
         )
 
 
@@ -607,12 +608,13 @@ def case_help_first(
     paid_to: str,
     signatures: str,
     reason: str,
+    receipt_no: str = "",
     paid_on: dt.date | None = None,
     today: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Case:
-    """Emergency temporary assistance: pay at once from the township's standby fund, complete
-    the paperwork after (its own deadline)."""
+    """Emergency temporary assistance: pay at once from the township's standby fund (township,
+    amount, date, receipt), complete the paperwork after (its own deadline)."""
     today = today_or(today)
     case = load_case(actor, case)
     step = gate(case, "help_first", actor)
@@ -627,6 +629,7 @@ def case_help_first(
     paid_to = require_text(errors, "paid_to", paid_to, _("请填写领款人"))
     signatures = require_text(errors, "signatures", signatures, _("请填写经办人和领款人签字情况"))
     reason = require_text(errors, "reason", reason, _("请写明急难事由"))
+    receipt_no = require_text(errors, "receipt_no", receipt_no, _("请填写领款凭证号（备用金支出凭证）"))
     paid_on = paid_on or today
     if paid_on > today:
         add_error(errors, "paid_on", _("发放日期不能晚于今天"))
@@ -640,6 +643,8 @@ def case_help_first(
             paid_to=paid_to,
             signatures=signatures,
             reason=reason,
+            township_code=case.township_code,
+            receipt_no=receipt_no,
             created_by=actor_ref(actor),
         )
         change_log_write(actor=actor, action="create", obj=row, after=snapshot(row), reason="help first")

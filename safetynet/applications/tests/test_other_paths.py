@@ -52,6 +52,7 @@ def test_emergency_assistance_helps_first_then_completes_the_paperwork_and_pays_
         paid_to="张伟",
         signatures="艾丽、张伟",
         reason="房屋失火",
+        receipt_no="BYJ-2026-017",
         today=TODAY,
     )
     assert case.state == c.State.HELPED and case.step_limit == "emergency_paperwork"
@@ -70,10 +71,25 @@ def test_emergency_assistance_helps_first_then_completes_the_paperwork_and_pays_
     )
     with pytest.raises(ValidationError) as err:
         s.case_approve(actor=personas.carol, case=case, data=data, today=TODAY)
-    assert "合计" in str(err.value.message_dict["stages"])
-    data.stages[1]["amount"] = "2000"
+    # the stages pay what is left after the standby-fund cash: 5000 − 2000 = 3000
+    assert "3000.00" in str(err.value.message_dict["stages"])
+    data.stages[0]["amount"] = "2000"
+    data.stages[1]["date"] = "2026-12-15"
     decision = s.case_approve(actor=personas.carol, case=case, data=data, today=TODAY)
-    assert decision.amount == Decimal("5000.00") and len(decision.stages) == 2
+    assert decision.amount == Decimal("5000.00") and decision.stages == [
+        {"month": "2026-11", "amount": "2000.00", "date": ""},
+        {"month": "2026-12", "amount": "1000.00", "date": "2026-12-15"},
+    ]
+    assert decision.standby_cash == [
+        {
+            "township_code": case.township_code,
+            "township": "东河镇",
+            "amount": "2000.00",
+            "paid_on": TODAY.isoformat(),
+            "receipt_no": "BYJ-2026-017",
+            "paid_to": "张伟",
+        }
+    ]
     case.refresh_from_db()
     assert case.state == c.State.APPROVED and not case.entitlement_active  # one-off: no monthly entitlement
     assert case.emergency_payments.get().amount == Decimal("2000.00")
@@ -365,7 +381,7 @@ def test_the_daily_command_opens_the_reviews_that_fall_due(personas, household_a
     _approved(personas, household_a)
     out = io.StringIO()
     call_command("workflow", "daily", "--date", "2027-11-05", stdout=out)
-    assert out.getvalue().strip() == "reviews: 1, changes: 0, recomputed: 0"
+    assert out.getvalue().strip() == "reviews: 1, changes: 0, recomputed: 0, notices closed: 0"
     out = io.StringIO()
     call_command("workflow", "table", stdout=out)
     assert "approve" in out.getvalue() and "county_officer" in out.getvalue()

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "daily: reviews + changes + recompute; reviews: open periodic reviews that fall due; "
+        "daily: reviews + changes + recompute + close-notices; close-notices: close the public notices "
+        "whose period is over and move their cases on (idempotent); reviews: open periodic reviews that fall due; "
         "changes: open change/death reviews for reported changes; recompute: recompute provisional "
         "due dates (after `safetynet calendar enter`); table: print the procedure table; demo-setup: "
         "seed the holiday calendar and the demo city's standards so that cases can be assessed."
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "action", choices=["daily", "reviews", "changes", "recompute", "table", "demo-setup"]
+            "action",
+            choices=["daily", "reviews", "changes", "recompute", "close-notices", "table", "demo-setup"],
         )
         parser.add_argument("--date", help="run as of this date (YYYY-MM-DD); default today")
 
@@ -46,6 +48,8 @@ class Command(BaseCommand):
                 result["changes"] = services.changes_scan(today=today)
             if action in ("daily", "recompute"):
                 result["recomputed"] = services.deadlines_recompute(today=today)
+            if action in ("daily", "close-notices"):
+                result["notices closed"] = services.notices_close_ended(today=today)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in result.items()))
 
     def _demo_setup(self) -> None:
