@@ -14,6 +14,7 @@ from safetynet.payments.services._common import (
     month_start,
     parse_month,
 )
+from safetynet.payments.services.adjustments import adjustment_backpay_insert, standard_raise
 from safetynet.payments.services.bankfiles import (
     bank_file_download,
     bank_files_build,
@@ -36,12 +37,43 @@ from safetynet.payments.services.payroll import (
     payroll_check_report,
     payroll_rows,
 )
-from safetynet.payments.services.recovery import recovery_open, recovery_repay
+from safetynet.payments.services.penalties import (
+    fine_range_for,
+    penalty_decide,
+    penalty_hearing,
+    penalty_notify,
+)
+from safetynet.payments.services.price_subsidy import (
+    price_subsidy_build,
+    price_subsidy_parameters,
+    price_subsidy_trigger,
+)
+from safetynet.payments.services.recovery import (
+    payroll_hook,
+    payroll_report_extras,
+    recovery_offsets_apply,
+    recovery_open,
+    recovery_repay,
+)
+from safetynet.payments.services.reports import expenditure_report, expenditure_xlsx, program_label
+from safetynet.payments.services.temporary import (
+    stage_status,
+    standby_balance,
+    standby_cash_pay,
+    standby_reconcile,
+    standby_record_help_first,
+    standby_topup,
+    temporary_from_decision,
+    temporary_payroll_build,
+    temporary_sync,
+)
 
 __all__ = [
     "CENT",
     "EXCLUSIVE",
     "bank_file_download",
+    "expenditure_report",
+    "expenditure_xlsx",
     "bank_files_build",
     "county_of",
     "demo_seed",
@@ -59,8 +91,30 @@ __all__ = [
     "payroll_check",
     "payroll_check_report",
     "payroll_rows",
+    "price_subsidy_build",
+    "price_subsidy_parameters",
+    "price_subsidy_trigger",
+    "program_label",
+    "adjustment_backpay_insert",
+    "fine_range_for",
+    "payroll_hook",
+    "payroll_report_extras",
+    "penalty_decide",
+    "penalty_hearing",
+    "penalty_notify",
+    "recovery_offsets_apply",
+    "standard_raise",
     "recovery_open",
     "recovery_repay",
     "return_file_import",
+    "stage_status",
+    "standby_balance",
+    "standby_cash_pay",
+    "standby_reconcile",
+    "standby_record_help_first",
+    "standby_topup",
     "supplementary_file_build",
+    "temporary_from_decision",
+    "temporary_payroll_build",
+    "temporary_sync",
 ]

@@ -20,6 +20,7 @@ from safetynet.payments.models import (
     EntitlementEvent,
     EntitlementPart,
 )
+from safetynet.payments.parameters import funding_json
 from safetynet.payments.services._common import (
     CENT,
     EXCLUSIVE,
@@ -177,7 +178,7 @@ def entitlement_grant(
         account_masked=masked,
         monthly_amount=0,
         first_month=month_start(first_month),
-        funding=funding or {"central": "0.60", "provincial": "0.25", "county": "0.15"},
+        funding=funding or funding_json(program=program, region_code=code, month=month_start(first_month)),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     change_log_write(actor=actor, action="create", obj=ent, after=snapshot(ent), reason=reason or _("批准"))

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,9 @@ from safetynet.payments.models import (
     Payroll,
 )
 from safetynet.payments.services._common import CENT, S, month_add, month_start
+from safetynet.payments.services.recovery import payroll_hook, payroll_report_extras
+
+MONTHLY_PROGRAMS = ("dibao", "tekun")
 
 
 def _months_due(first: dt.date, month: dt.date) -> list[dt.date]:
@@ -52,9 +56,9 @@ def payroll_rows(*, county_code: str, program: str, month: dt.date, cutoff: dt.d
     ):
         events[ent_id].append((eff, state, parts))
     paid = set(
-        PaymentLine.objects.filter(
-            entitlement__county_code=county_code, entitlement__program=program
-        ).values_list("entitlement_id", "person_id", "for_month")
+        PaymentLine.objects.filter(entitlement__county_code=county_code, entitlement__program=program)
+        .exclude(kind=PaymentLine.Kind.SUBSIDY)  # a price subsidy is paid on top of the month
+        .values_list("entitlement_id", "person_id", "for_month")
     )
     rows: list[tuple] = []
     for ent_id, evs in events.items():
@@ -76,30 +80,52 @@ def payroll_rows(*, county_code: str, program: str, month: dt.date, cutoff: dt.d
 
 
 PG_BUILD = """
+WITH last_in_month AS (
+    -- the last event of each entitlement and effective month (highest seq), recorded by the cutoff
+    SELECT DISTINCT ON (ev.entitlement_id, ev.effective_month)
+           ev.entitlement_id, ev.effective_month, ev.state_after, ev.parts, e.township_code
+    FROM payments_entitlementevent ev
+    JOIN payments_entitlement e ON e.id = ev.entitlement_id
+    WHERE e.county_code = %(county)s AND e.program = %(program)s AND e.first_month <= %(month)s
+      AND ev.recorded_at::date <= %(cutoff)s AND ev.effective_month <= %(month)s
+    ORDER BY ev.entitlement_id, ev.effective_month, ev.seq DESC
+), spans AS (
+    -- each state holds from its month up to the month before the next event's
+    SELECT l.*, lead(l.effective_month) OVER (PARTITION BY l.entitlement_id ORDER BY l.effective_month) AS next_month
+    FROM last_in_month l
+)
 INSERT INTO payments_paymentline
     (payroll_id, entitlement_id, person_id, for_month, kind, township_code, amount, status, failure, job_id)
-SELECT %(payroll)s, e.id, (p.part->>'person_id')::bigint, m.m::date,
+SELECT %(payroll)s, s.entitlement_id, (p.part->>'person_id')::bigint, m.m::date,
        CASE WHEN m.m::date = %(month)s THEN 'regular' ELSE 'backpay' END,
-       e.township_code, (p.part->>'amount')::numeric, 'pending', '', %(job)s
-FROM payments_entitlement e
-CROSS JOIN LATERAL (
-    SELECT min(effective_month) AS f FROM payments_entitlementevent
-    WHERE entitlement_id = e.id AND recorded_at::date <= %(cutoff)s) fm
-CROSS JOIN LATERAL generate_series(fm.f, %(month)s::date, interval '1 month') AS m(m)
-CROSS JOIN LATERAL (
-    SELECT ev.state_after, ev.parts FROM payments_entitlementevent ev
-    WHERE ev.entitlement_id = e.id AND ev.effective_month <= m.m AND ev.recorded_at::date <= %(cutoff)s
-    ORDER BY ev.effective_month DESC, ev.seq DESC LIMIT 1) cur
-CROSS JOIN LATERAL jsonb_array_elements(cur.parts) AS p(part)
-WHERE e.county_code = %(county)s AND e.program = %(program)s AND e.first_month <= %(month)s
-  AND fm.f IS NOT NULL AND cur.state_after = 'active' AND (p.part->>'amount')::numeric > 0
-ON CONFLICT DO NOTHING
+       s.township_code, (p.part->>'amount')::numeric, 'pending', '', %(job)s
+FROM spans s
+CROSS JOIN LATERAL generate_series(
+    s.effective_month,
+    LEAST(COALESCE(s.next_month - interval '1 month', %(month)s::date), %(month)s::date),
+    interval '1 month') AS m(m)
+CROSS JOIN LATERAL jsonb_array_elements(s.parts) AS p(part)
+WHERE s.state_after = 'active' AND (p.part->>'amount')::numeric > 0
+  -- months already paid: one probe of the payment_once index (its predicate is implied);
+  -- cheaper than ON CONFLICT, which first probes every unique index of the table
+  AND NOT EXISTS (
+      SELECT 1 FROM payments_paymentline x
+      WHERE x.entitlement_id = s.entitlement_id AND x.person_id = (p.part->>'person_id')::bigint
+        AND x.for_month = m.m::date AND x.kind <> 'subsidy')
 """
+
+
+def pg_batch_settings(cur: Any) -> None:
+    """For the million-row statements of this transaction (PostgreSQL): no JIT (its compile
+    time costs seconds and buys nothing on these plans) and room to hash and sort in memory."""
+    cur.execute("SET LOCAL jit = off")
+    cur.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _insert_lines(payroll: Payroll, job_id: int) -> int:
     """PostgreSQL: one INSERT … SELECT computes every due month from the events (the same rule
-    as ``payroll_rows``); the unique constraint drops months already paid. SQLite: the rows
+    as ``payroll_rows``) and skips months already paid; the unique constraint still refuses a
+    double payment (a concurrent build of an overlapping month fails and is rerun). SQLite: the rows
     from ``payroll_rows`` with one ``executemany`` in the caller's transaction."""
     params = {
         "payroll": payroll.pk,
@@ -111,8 +137,12 @@ def _insert_lines(payroll: Payroll, job_id: int) -> int:
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            pg_batch_settings(cur)
             cur.execute(PG_BUILD, params)  # type: ignore[arg-type]
-            return cur.rowcount
+            n = cur.rowcount
+            # fresh statistics, so the check and the bank files plan hash joins, not loops
+            cur.execute("ANALYZE payments_paymentline")
+            return n
     rows = payroll_rows(
         county_code=payroll.county_code, program=payroll.program, month=payroll.month, cutoff=payroll.cutoff
     )
@@ -131,6 +161,14 @@ def payroll_build(
     """Prepare the month's payroll. Building the same month twice creates nothing new: the
     existing payroll is returned with ``created=False``."""
     month = month_start(month)
+    if program not in MONTHLY_PROGRAMS:
+        raise ValidationError(
+            {
+                "program": [
+                    _("%(p)s 不是按月发放的救助项目（临时救助、价格临时补贴另有名册）") % {"p": program}
+                ]
+            }
+        )
     existing = Payroll.objects.filter(
         county_code=county_code, program=program, month=month, kind=Payroll.Kind.REGULAR
     ).first()
@@ -152,6 +190,7 @@ def payroll_build(
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         _insert_lines(payroll, job.pk)
+        payroll_hook(payroll, job.pk)  # 提标 back-pay and recovery offsets (services/recovery.py)
         agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
         payroll.line_count, payroll.total = agg["n"] or 0, Decimal(str(agg["t"] or 0)).quantize(CENT)
         payroll.save(update_fields=["line_count", "total"])
@@ -168,10 +207,15 @@ def _yuan(value: Any) -> str:
 
 
 def payroll_check_report(payroll: Payroll) -> dict[str, Any]:
-    """Totals by township and changes against last month with the events' reasons."""
+    """Totals by township and changes against last month with the events' reasons. Aggregated in
+    the database (two grouped scans of the lines), never by loading lines into Python."""
     by_town = list(
         payroll.lines.values("township_code")
-        .annotate(n=Count("entitlement_id", distinct=True), total=Sum("amount"))
+        .annotate(
+            n=Count("entitlement_id", distinct=True),
+            total=Sum("amount"),
+            backpay=Sum("amount", filter=Q(kind=PaymentLine.Kind.BACKPAY)),
+        )
         .order_by("township_code")
     )
     prev = Payroll.objects.filter(
@@ -180,41 +224,51 @@ def payroll_check_report(payroll: Payroll) -> dict[str, Any]:
         kind=payroll.kind,
         month=month_add(payroll.month, -1),
     ).first()
-    now_ents = dict(payroll.lines.values_list("entitlement_id").annotate(t=Sum("amount")))
-    prev_ents = dict(prev.lines.values_list("entitlement_id").annotate(t=Sum("amount"))) if prev else {}
-    changes = []
-    changed = [e for e in set(now_ents) | set(prev_ents) if now_ents.get(e) != prev_ents.get(e)]
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2))
+    pair = [payroll.pk] + ([prev.pk] if prev else [])
+    diff = (
+        PaymentLine.objects.filter(payroll_id__in=pair)
+        .values("entitlement_id")
+        .annotate(
+            now=Coalesce(Sum("amount", filter=Q(payroll_id=payroll.pk)), zero),
+            before=Coalesce(Sum("amount", filter=Q(payroll_id=prev.pk if prev else 0)), zero),
+        )
+        .exclude(now=F("before"))
+        .order_by("entitlement_id")
+    )
+    changes_count = diff.count()
+    first = list(diff.values_list("entitlement_id", "now", "before")[:500])
+    ids = [e for e, _n, _b in first]
     reasons: dict[int, str] = {}
     for ent_id, reason in (
-        EntitlementEvent.objects.filter(entitlement_id__in=changed[:500])
+        EntitlementEvent.objects.filter(entitlement_id__in=ids)
         .order_by("seq")
         .values_list("entitlement_id", "reason")
     ):
         reasons[ent_id] = reason
-    numbers = dict(Entitlement.objects.filter(pk__in=changed[:500]).values_list("pk", "number"))
-    for e in sorted(changed)[:500]:
-        changes.append(
-            {
-                "entitlement": numbers.get(e, str(e)),
-                "before": _yuan(prev_ents.get(e, 0)),
-                "after": _yuan(now_ents.get(e, 0)),
-                "reason": reasons.get(e, ""),
-            }
-        )
-    backpay = payroll.lines.filter(kind=PaymentLine.Kind.BACKPAY).aggregate(t=Sum("amount"))["t"] or Decimal(
-        0
-    )
-    lines_total = Decimal(str(payroll.lines.aggregate(t=Sum("amount"))["t"] or 0)).quantize(CENT)
+    numbers = dict(Entitlement.objects.filter(pk__in=ids).values_list("pk", "number"))
+    changes = [
+        {
+            "entitlement": numbers.get(e, str(e)),
+            "before": _yuan(before),
+            "after": _yuan(now),
+            "reason": reasons.get(e, ""),
+        }
+        for e, now, before in first
+    ]
+    lines_total = sum((Decimal(str(t["total"] or 0)) for t in by_town), Decimal(0)).quantize(CENT)
+    backpay = sum((Decimal(str(t["backpay"] or 0)) for t in by_town), Decimal(0))
     return {
         "townships": [
             {"code": t["township_code"], "count": t["n"], "total": _yuan(t["total"])} for t in by_town
         ],
         "changes": changes,
-        "changes_count": len(changed),
+        "changes_count": changes_count,
         "previous_total": str(prev.total) if prev else None,
         "backpay_total": _yuan(backpay),
         "lines_total": _yuan(lines_total),
         "balanced": lines_total == payroll.total,
+        **payroll_report_extras(payroll),  # funding shares, offsets, 提标 back-pay (services/recovery.py)
     }
 
 
@@ -223,6 +277,9 @@ def payroll_check(*, actor: Any, payroll: Payroll) -> Payroll:
     payroll = Payroll.objects.restrict(actor, "change").select_for_update().get(pk=payroll.pk)
     if payroll.state == Payroll.State.APPROVED:
         raise ValidationError({"state": [_("发放名册已审批冻结，不能重新核对")]})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            pg_batch_settings(cur)
     payroll.check_report = payroll_check_report(payroll)
     payroll.state, payroll.checked_at = Payroll.State.CHECKED, timezone.now()
     payroll.save(update_fields=["check_report", "state", "checked_at", "updated_at"])
