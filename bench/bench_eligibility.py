@@ -40,24 +40,35 @@ def main() -> None:
     parser.add_argument("--month", default="2026-12")
     args = parser.parse_args()
     month = dt.date.fromisoformat(args.month + "-01")
-    region = Region.objects.get(code=args.region) if args.region else Region.objects.filter(level=Level.COUNTY).first()
+    region = (
+        Region.objects.get(code=args.region)
+        if args.region
+        else Region.objects.filter(level=Level.COUNTY).first()
+    )
     province = Region.objects.filter(level=Level.PROVINCE).first()
     if not RegionalStandard.objects.filter(key="dibao_standard_rural", status="approved").exists():
         standards_seed(actor=None, region_code=province.code, effective_from=dt.date(2026, 1, 1))
-    officer = User.objects.filter(role=Role.COUNTY_OFFICER, region=region).first() or User.objects.filter(role=Role.ADMIN).first()
+    officer = (
+        User.objects.filter(role=Role.COUNTY_OFFICER, region=region).first()
+        or User.objects.filter(role=Role.ADMIN).first()
+    )
     started = time.perf_counter()
     run = evaluation_run(actor=officer, region_code=region.code, month=month)
     total = time.perf_counter() - started
     t = run.timings
     rules = t.get("build", 0) + t.get("compute", 0)
-    print(f"batch evaluation, {run.households:,} households, {run.persons:,} persons, region {region.code} "
-          f"({region.name}), month {args.month}, {os.cpu_count()} cores")
+    print(
+        f"batch evaluation, {run.households:,} households, {run.persons:,} persons, region {region.code} "
+        f"({region.name}), month {args.month}, {os.cpu_count()} cores"
+    )
     for key in ("load", "arrays", "standards", "build", "compute", "store"):
         print(f"  {key:<10} {t.get(key, 0):7.2f} s")
     print(f"  rules computation (build + compute): {rules:.2f} s   (target < 10 s)")
     print(f"  end to end, database to stored results: {total:.2f} s   (target < 60 s)")
-    print("  eligible households: " + ", ".join(
-        f"{k} {v['households']:,}" for k, v in run.summary["programs"].items()))
+    print(
+        "  eligible households: "
+        + ", ".join(f"{k} {v['households']:,}" for k, v in run.summary["programs"].items())
+    )
     EvaluationRun.objects.filter(pk=run.pk).delete()  # keep the benchmark database small
 
 

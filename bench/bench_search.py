@@ -61,8 +61,10 @@ def main() -> None:
         "two-character name within the county": [SearchQuery(name=rng.choice(names)) for _ in range(args.n)],
         "village": [SearchQuery(village=rng.choice(villages)) for _ in range(args.n)],
     }
-    print(f"household search, {households:,} households, {Person.objects.count():,} persons, "
-          f"{connection.vendor}, {os.cpu_count()} cores, {args.n} searches per kind")
+    print(
+        f"household search, {households:,} households, {Person.objects.count():,} persons, "
+        f"{connection.vendor}, {os.cpu_count()} cores, {args.n} searches per kind"
+    )
     for label, queries in kinds.items():
         if not queries:
             print(f"  {label}: no sample")
@@ -71,8 +73,10 @@ def main() -> None:
             timed(user, q)  # warm-up
         times = sorted(timed(user, q) for q in queries)
         p95 = times[int(0.95 * (len(times) - 1))]
-        print(f"  {label:<40} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {times[-1]:7.1f} ms"
-              f"   (target p95 < 150 ms)")
+        print(
+            f"  {label:<40} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {times[-1]:7.1f} ms"
+            f"   (target p95 < 150 ms)"
+        )
 
 
 if __name__ == "__main__":

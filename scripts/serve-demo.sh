@@ -12,7 +12,7 @@ trap cleanup EXIT INT TERM
 $BIN/safetynet db_worker >var/worker.log 2>&1 &
 pids+=($!)
 # the simulated department systems the verification hub queries over HTTP
-$BIN/safetynet departments serve --port 8765 >var/departments.log 2>&1 &
+$BIN/safetynet departments serve --port 8765 --unidentified 25 >var/departments.log 2>&1 &
 pids+=($!)
 echo "Simulated department server: http://127.0.0.1:8765 (for 核对 runs over HTTP)"
 $BIN/safetynet runserver --insecure "$HOST:$PORT"

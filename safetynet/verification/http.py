@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 
-from safetynet.verification import exchange
+from safetynet.verification import exchange, fuzzy
 from safetynet.verification.connectors import connector
 
 MAX_SKEW = 300  # seconds
@@ -86,6 +86,9 @@ class DepartmentState:
         more = False
         for name, table in self.tables(department).items():
             rows = table.filter(pc.is_in(table.column("pseudonym"), value_set=asked))
+            rows = fuzzy.simulated_unidentified(
+                rows, department=department, dataset=name, datasets_dir=self.datasets_dir
+            )
             part = rows.slice(page * size, size)
             more = more or rows.num_rows > (page + 1) * size
             datasets[name] = [

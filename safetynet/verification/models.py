@@ -88,19 +88,42 @@ class _RunChild(models.Model):
         return _region_scope(user)
 
 
+# The tables a run fills by the million (requests, findings, discrepancies) are written with
+# COPY (docs/performance.md): their foreign keys to registry rows are checked by Django
+# (PROTECT) and by the services that take the ids from those rows, not by per-row database
+# triggers (db_constraint=False: they took more than half of the write time); indexes another
+# index already covers (run: the unique constraints start with it; region_code: one value per
+# run) are left out.
+
+
 class Request(_RunChild):
     """核对请求 — one question sent to one department about one person (the query log)."""
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    region_code = models.CharField(max_length=12)
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     case = models.ForeignKey(
-        "applications.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "applications.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     department = models.CharField(_("部门"), max_length=40)
     items = models.JSONField(_("核对事项"), default=list)
     pseudonym = models.CharField(_("部门假名"), max_length=64)
     authorisation = models.ForeignKey(
-        "applications.Authorisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("核对授权")
+        "applications.Authorisation",
+        verbose_name=_("核对授权"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -109,7 +132,6 @@ class Request(_RunChild):
         constraints = [
             models.UniqueConstraint(fields=["run", "person", "department"], name="verification_request_once")
         ]
-        indexes = [models.Index(fields=["run", "department", "pseudonym"], name="verification_request_pseud")]
 
 
 class Refusal(_RunChild):
@@ -134,8 +156,15 @@ class Refusal(_RunChild):
 class Finding(_RunChild):
     """核对结果 — one fact a department reported about one person."""
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    region_code = models.CharField(max_length=12)
+    # read by run (and household): the indexes on (run, person, key) and (run, household) serve
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     department = models.CharField(_("部门"), max_length=40)
     dataset = models.CharField(_("数据集"), max_length=40)
     category = models.CharField(_("类别"), max_length=10)  # income / asset / expense / fact
@@ -158,9 +187,18 @@ class Finding(_RunChild):
 class Discrepancy(_RunChild):
     """核对差异 — where the departments' answers contradict the household's declarations."""
 
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    region_code = models.CharField(max_length=12)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(_("差异类型"), max_length=40)
     declared = models.DecimalField(_("申报"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -207,20 +245,40 @@ class HouseholdReport(_RunChild):
 
 
 class MatchCandidate(_RunChild):
-    """疑似匹配 — a record without a usable identity number that may be a registry person;
-    shown to a person for confirmation, never merged automatically."""
+    """疑似匹配 — a department record without a usable identity number that may be a registry
+    person (one of the persons this run asked that department about); shown to a verification
+    officer for confirmation, never merged automatically. A confirmed candidate becomes findings
+    for that person; a rejected one is kept as rejected."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待确认")
         CONFIRMED = "confirmed", _("已确认")
         REJECTED = "rejected", _("已否认")
 
-    source = models.CharField(max_length=40)
-    record = models.JSONField(default=dict)
+    source = models.CharField(_("来源文件"), max_length=40)
+    department = models.CharField(_("部门"), max_length=40, default="")
+    dataset = models.CharField(_("数据集"), max_length=40, default="")
+    record_key = models.CharField(max_length=64, default="")
+    record = models.JSONField(_("部门记录"), default=dict)
+    findings = models.JSONField(default=list)  # what the record becomes once confirmed
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    probability = models.FloatField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    probability = models.FloatField(_("匹配概率"))
+    levels = models.JSONField(_("比对等级"), default=dict)
+    rank = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    created_at = models.DateTimeField(null=True, auto_now_add=True)
 
     class Meta:
         verbose_name = _("疑似匹配")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "department", "record_key", "person"], name="verification_candidate_once"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="verification_candidate_st")]

@@ -4,19 +4,21 @@ registry, discrepancies, household reports, purge."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import time
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from safetynet.core.permissions import region_q, require
 from safetynet.core.services import change_log_write, job_finish, job_progress, job_start
 from safetynet.registry import choices as rc
 from safetynet.registry.models import AssetItem, IncomeItem, LegalSupporter, Membership, Person, RigidExpense
-from safetynet.verification import exchange
+from safetynet.verification import bulk, exchange, fuzzy
 from safetynet.verification.connectors import MAIN, connector
 from safetynet.verification.models import (
     Discrepancy,
@@ -42,6 +44,14 @@ from safetynet.verification.models import (
 PURPOSE = "社会救助家庭经济状况核对"
 ADULT_AGE = 18
 STAGES = ["requests", "exchange", "findings", "registry", "reports", "done"]
+PROFILE: dict[str, float] | None = None  # set by bench/bench_verification.py: seconds per step
+
+
+def _clock(step: str, since: float) -> float:
+    now = time.perf_counter()
+    if PROFILE is not None:
+        PROFILE[step] = PROFILE.get(step, 0.0) + now - since
+    return now
 
 
 class SimulatedCrash(RuntimeError):
@@ -100,26 +110,82 @@ def authorisation_for(subject: Subject, item: str, purpose: str, today: dt.date,
     return None, reason
 
 
+@dataclass
+class _Who:
+    """The few fields of a person a run needs (no ORM object per person)."""
+
+    pk: int
+    region_code: str
+    id_enc: str
+
+
+class _Auth(NamedTuple):
+    id: int
+    person_id: int
+    role: str
+    signed_by_id: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    scope: list
+    purpose: str
+
+
 def _subjects(region_code: str, today: dt.date) -> list[Subject]:
     members = (
         Membership.objects.filter(
             region_q("household__region_code", region_code), end_date__isnull=True, counted=True
         )
-        .select_related("person")
         .order_by("household_id", "id")
+        .values_list(
+            "person_id", "household_id", "person__birth_date", "person__region_code", "person__id_enc"
+        )
     )
     out: list[Subject] = []
     seen: set[tuple[int, int]] = set()
-    for m in members:
-        age = m.person.age_on(today)
-        out.append(Subject(m.person, m.household_id, True, age is not None and age < ADULT_AGE))
-        seen.add((m.household_id, m.person_id))
-    for s in LegalSupporter.objects.filter(
-        region_q("household__region_code", region_code), end_date__isnull=True
-    ).select_related("person"):
-        if (s.household_id, s.person_id) not in seen:
-            out.append(Subject(s.person, s.household_id, False, False))
-            seen.add((s.household_id, s.person_id))
+    for person_id, household_id, birth, region, id_enc in members:
+        if birth is None:
+            minor = False
+        else:
+            age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+            minor = age < ADULT_AGE
+        out.append(Subject(_Who(person_id, region, id_enc), household_id, True, minor))  # type: ignore[arg-type]
+        seen.add((household_id, person_id))
+    supporters = (
+        LegalSupporter.objects.filter(region_q("household__region_code", region_code), end_date__isnull=True)
+        .order_by("id")
+        .values_list("person_id", "household_id", "person__region_code", "person__id_enc")
+    )
+    for person_id, household_id, region, id_enc in supporters:
+        if (household_id, person_id) not in seen:
+            out.append(Subject(_Who(person_id, region, id_enc), household_id, False, False))  # type: ignore[arg-type]
+            seen.add((household_id, person_id))
+    return out
+
+
+def _grants(subject: Subject, items: list[str], purpose: str, today: dt.date, auths: list) -> dict:
+    """``authorisation_for`` for every item at once: {item: (authorisation, reason)}. The checks
+    that do not depend on the item run once per authorisation; a refusal's reason comes from
+    ``authorisation_for`` itself, so both always agree."""
+    person_id = subject.person.pk
+    if not subject.member:
+        expected = ac.AuthRole.SUPPORTER
+    else:
+        expected = ac.AuthRole.GUARDIAN if subject.minor else ac.AuthRole.SELF
+    usable = [
+        a
+        for a in auths
+        if a.role == expected
+        and (a.signed_by_id == person_id) == (expected != ac.AuthRole.GUARDIAN)
+        and a.valid_from <= today
+        and (a.valid_to is None or a.valid_to >= today)
+        and _purpose_ok(a.purpose, purpose)
+    ]
+    out = {}
+    for item in items:
+        auth = next((a for a in usable if item in (a.scope or [])), None)
+        out[item] = (
+            (auth, "") if auth is not None else authorisation_for(subject, item, purpose, today, auths)
+        )
     return out
 
 
@@ -241,63 +307,116 @@ def run_execute(
 
 
 def _stage_requests(run: Run) -> None:
+    """One request per person and department with the items an authorisation covers, one
+    refusal per item none covers; written set-based (a resumed stage adds only what is missing),
+    then one request file per department."""
+    started = time.perf_counter()
     subjects = _subjects(run.region_code, run.as_of)
-    auths: dict[int, list[Authorisation]] = defaultdict(list)
-    ids = [s.person.pk for s in subjects]
-    for i in range(0, len(ids), 5000):
-        for a in Authorisation.objects.filter(person_id__in=ids[i : i + 5000]).order_by("-id"):
-            auths[a.person_id].append(a)
-    cases = {}
-    for case in Case.objects.filter(region_q("region_code", run.region_code)).order_by("id"):
-        cases[case.household_id] = case.pk
-    requests, refusals = [], []
-    for s in subjects:
-        id_number = None
-        for dept in run.departments:
-            con = connector(dept)
+    auths: dict[int, list[_Auth]] = defaultdict(list)
+    fields = ("id", "person_id", "role", "signed_by_id", "valid_from", "valid_to", "scope", "purpose")
+    in_region = region_q("household__region_code", run.region_code)
+    found = {}  # two plain semi-joins (an OR of both made PostgreSQL plan badly)
+    for people in (
+        Membership.objects.filter(in_region).values("person_id"),
+        LegalSupporter.objects.filter(in_region).values("person_id"),
+    ):
+        for row in Authorisation.objects.filter(person_id__in=people).values_list(*fields):
+            found[row[0]] = row
+    for auth_id in sorted(found, reverse=True):
+        row = found[auth_id]
+        auths[row[1]].append(_Auth(*row))
+    cases: dict[int, int] = {}
+    for household_id, case_id in (
+        Case.objects.filter(region_q("region_code", run.region_code))
+        .order_by("id")
+        .values_list("household_id", "id")
+    ):
+        cases.setdefault(household_id, case_id)
+    connectors = {dept: connector(dept) for dept in run.departments}
+    all_items = sorted({item for con in connectors.values() for item in con.items})
+    # per department: subject index, items granted, authorisation used
+    asked: dict[str, tuple[list[int], list[str], list[int]]] = {d: ([], [], []) for d in run.departments}
+    refusals: dict[str, list] = defaultdict(list)
+    once: set[int] = set()  # a person is asked once per run (as member or as supporter)
+    as_json: dict[tuple, str] = {}
+    for n, s in enumerate(subjects):
+        if s.person.pk in once:
+            continue
+        once.add(s.person.pk)
+        grants = _grants(s, all_items, run.purpose, run.as_of, auths.get(s.person.pk, []))
+        for dept, con in connectors.items():
             granted, auth_used = [], None
             for item in con.items:
-                auth, reason = authorisation_for(s, item, run.purpose, run.as_of, auths.get(s.person.pk, []))
+                auth, reason = grants[item]
                 if auth is None:
-                    refusals.append(
-                        Refusal(
-                            run=run,
-                            region_code=run.region_code,
-                            person=s.person,
-                            household_id=s.household_id,
-                            department=dept,
-                            item=item,
-                            reason=reason,
-                        )
-                    )
+                    for key, value in (
+                        ("person_id", s.person.pk),
+                        ("household_id", s.household_id),
+                        ("department", dept),
+                        ("item", item),
+                        ("reason", reason),
+                    ):
+                        refusals[key].append(value)
                 else:
                     granted.append(item)
                     auth_used = auth_used or auth
             if granted:
-                id_number = id_number or crypto.decrypt(s.person.id_enc)
-                requests.append(
-                    Request(
-                        run=run,
-                        region_code=run.region_code,
-                        person=s.person,
-                        household_id=s.household_id,
-                        case_id=cases.get(s.household_id),
-                        department=dept,
-                        items=granted,
-                        pseudonym=exchange.pseudonym(id_number, dept),
-                        authorisation=auth_used,
-                    )
-                )
-    with transaction.atomic():
-        Request.objects.bulk_create(requests, batch_size=2000, ignore_conflicts=True)
-        Refusal.objects.bulk_create(refusals, batch_size=2000, ignore_conflicts=True)
-    for dept in run.departments:
-        path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
-        if not path.exists():
-            exchange.request_file_write(
-                path,
-                list(Request.objects.filter(run=run, department=dept).values_list("pseudonym", flat=True)),
+                rows = asked[dept]
+                rows[0].append(n)
+                granted_key = tuple(granted)
+                if granted_key not in as_json:
+                    as_json[granted_key] = json.dumps(granted)
+                rows[1].append(as_json[granted_key])
+                rows[2].append(auth_used.id)  # type: ignore[union-attr]
+    now = timezone.now().isoformat()
+    resumed = Request.objects.filter(run=run).exists()
+    started = _clock("requests: subjects and authorisations", started)
+    id_numbers: dict[int, str] = {}
+    # one transaction per department's write, two at once on PostgreSQL (bulk.Writer): a stage
+    # cut short is resumed through the conflict-skipping path
+    with bulk.Writer() as writer:
+        for dept, (index, items, auth_ids) in asked.items():
+            for n in index:
+                if n not in id_numbers:
+                    id_numbers[n] = crypto.decrypt(subjects[n].person.id_enc)
+            pseud = exchange.pseudonyms([id_numbers[n] for n in index], dept)
+            started = _clock("requests: pseudonyms", started)
+            count = len(index)
+            table = pa.table(
+                {
+                    "run_id": pa.array([run.pk] * count, pa.int64()),
+                    "region_code": pa.array([run.region_code] * count, pa.string()),
+                    "person_id": pa.array([subjects[n].person.pk for n in index], pa.int64()),
+                    "household_id": pa.array([subjects[n].household_id for n in index], pa.int64()),
+                    "case_id": pa.array([cases.get(subjects[n].household_id) for n in index], pa.int64()),
+                    "department": pa.array([dept] * count, pa.string()),
+                    "items": pa.array(items, pa.string()),
+                    "pseudonym": pa.array(pseud, pa.string()),
+                    "authorisation_id": pa.array(auth_ids, pa.int64()),
+                    "created_at": pa.array([now] * count, pa.string()),
+                }
             )
+            writer.insert(Request, table, fresh=not resumed)
+            started = _clock("requests: write (waiting for the database)", started)
+            path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
+            if not path.exists() and not resumed:
+                exchange.request_file_write(path, pseud)
+        if refusals:
+            count = len(refusals["person_id"])
+            refusals["run_id"] = [run.pk] * count
+            refusals["region_code"] = [run.region_code] * count
+            refusals["created_at"] = [now] * count
+            writer.insert(Refusal, pa.table(refusals), fresh=not resumed)
+    if resumed:  # a stage cut short: the request files list what the query log holds
+        for dept in run.departments:
+            path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
+            if not path.exists():
+                exchange.request_file_write(
+                    path,
+                    list(
+                        Request.objects.filter(run=run, department=dept).values_list("pseudonym", flat=True)
+                    ),
+                )
 
 
 def _stage_exchange(run: Run, datasets_dir: Path, answer_format: str) -> None:
@@ -330,58 +449,114 @@ def _cast_numeric(
     run: Run, dept: str, fname: str, table: pa.Table, columns: tuple[str, ...], problems: list
 ) -> pa.Table:
     """Cast numeric columns; rows that do not parse are rejected one by one, named by their row
-    number in the file (``__row`` when present: the header is row 1)."""
-    rownums = (
-        table.column("__row").to_pylist()
-        if "__row" in table.column_names
-        else list(range(2, table.num_rows + 2))
-    )
-    keep = [True] * table.num_rows
+    number in the file (``__row`` when present: the header is row 1). Vectorised: only the
+    rejected rows are looked at one by one."""
+    if "__row" not in table.column_names:
+        table = table.append_column("__row", pa.array(range(2, table.num_rows + 2), pa.int64()))
+    keep = None
     for col in columns:
         arr = table.column(col)
         if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_decimal(arr.type):
             table = table.set_column(table.column_names.index(col), col, pc.cast(arr, pa.float64()))
             continue
-        values: list[float | None] = []
-        for i, v in enumerate(arr.to_pylist()):
-            if v is None or str(v).strip() == "":
-                values.append(None)
-                continue
-            try:
-                values.append(float(str(v).replace(",", "")))
-            except ValueError:
-                values.append(None)
-                keep[i] = False
+        text = pc.replace_substring(pc.utf8_trim_whitespace(pc.cast(arr, pa.string())), ",", "")
+        db = duckdb.connect()
+        db.register("t", pa.table({"v": text}))
+        values = db.sql("SELECT TRY_CAST(v AS DOUBLE) AS v FROM t").to_arrow_table().column(0)
+        db.close()
+        bad = pc.and_(pc.is_null(values), pc.invert(pc.fill_null(pc.equal(text, ""), True)))
+        if pc.any(bad).as_py():
+            for rownum, v in zip(
+                table.column("__row").filter(bad).to_pylist(), arr.filter(bad).to_pylist(), strict=True
+            ):
                 problems.append(
                     FileProblem(
                         run=run,
                         region_code=run.region_code if run else "",
                         department=dept,
                         file=fname,
-                        row=rownums[i],
-                        message=_("第 %(r)d 行“%(c)s”不是数字：%(v)s") % {"r": rownums[i], "c": col, "v": v},
+                        row=rownum,
+                        message=_("第 %(r)d 行“%(c)s”不是数字：%(v)s") % {"r": rownum, "c": col, "v": v},
                     )
                 )
-        table = table.set_column(table.column_names.index(col), col, pa.array(values, pa.float64()))
-    return table.filter(pa.array(keep, pa.bool_()))
+            keep = pc.invert(bad) if keep is None else pc.and_(keep, pc.invert(bad))
+        table = table.set_column(table.column_names.index(col), col, values.cast(pa.float64()))
+    return table if keep is None else table.filter(keep)
+
+
+class _RequestMap(Mapping):
+    """The run's requests to one department as {pseudonym: (pseudonym, person_id, household_id,
+    items)}, built only if something asks (fuzzy matching of rows without a pseudonym)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._dict: dict | None = None
+
+    def _data(self) -> dict:
+        if self._dict is None:
+            t = self._table
+            self._dict = {
+                p: (p, person, household, json.loads(items))
+                for p, person, household, items in zip(
+                    *(t.column(c).to_pylist() for c in ("pseudonym", "person_id", "household_id", "items")),
+                    strict=True,
+                )
+            }
+        return self._dict
+
+    def __getitem__(self, key: str) -> tuple:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+
+_FINDINGS_SQL = """
+SELECT {run} AS run_id, '{region}' AS region_code, q.person_id, q.household_id,
+       '{dept}' AS department, '{dataset}' AS dataset, f.category, f.kind,
+       CAST(round(f.amount, 2) AS DECIMAL(14, 2)) AS amount,
+       CAST(round(f.area, 2) AS DECIMAL(10, 2)) AS area,
+       left(coalesce(CAST(f.note AS VARCHAR), ''), 200) AS note, left(f.key, 120) AS key,
+       '' AS registry_type
+FROM ({sql}) f(pseudonym, category, kind, amount, area, note, key) JOIN asked q ON q.pseudonym = f.pseudonym
+WHERE q.authorised
+QUALIFY row_number() OVER (PARTITION BY q.person_id, left(f.key, 120)) = 1
+"""
 
 
 def _stage_findings(run: Run) -> None:
+    """Each result file: checked (columns, numbers, persons asked about), mapped by the
+    connector's query, joined to the requests in DuckDB and written set-based. A rejected file
+    leaves nothing behind; a rejected row is left out and named."""
     FileProblem.objects.filter(run=run).delete()  # recomputed on resume
     problems: list[FileProblem] = []
+    written = set(Finding.objects.filter(run=run).values_list("department", "dataset").distinct())
+    writer = bulk.Writer()  # a file's findings are written while the next file is matched
     for dept in run.departments:
         con = connector(dept)
         inbox = Path(run.work_dir) / "inbox" / dept
-        requests = {
-            r[0]: r
-            for r in Request.objects.filter(run=run, department=dept).values_list(
-                "pseudonym", "person_id", "household_id", "items"
-            )
-        }
         if not inbox.exists():
             continue
-        for path in sorted(p for p in inbox.iterdir() if p.name != ".complete"):
+        requests = bulk.qs_arrow(
+            Request.objects.filter(run=run, department=dept).values(
+                "pseudonym", "person_id", "household_id", "items"
+            ),
+            types={
+                "pseudonym": pa.string(),
+                "person_id": pa.int64(),
+                "household_id": pa.int64(),
+                "items": pa.string(),
+            },
+        )
+        paths = sorted(p for p in inbox.iterdir() if p.name != ".complete")
+        stems = [p.name.split(".")[0] for p in paths]
+        for path in paths:
             stem = path.name.split(".")[0]
+            # nothing of this dataset written yet and one file of it: COPY straight in
+            fresh = (dept, stem) not in written and stems.count(stem) == 1
             try:
                 ds = con.dataset(stem)
             except StopIteration:
@@ -396,6 +571,7 @@ def _stage_findings(run: Run) -> None:
                     )
                 )
                 continue
+            started = time.perf_counter()
             try:
                 table = exchange.result_read(path)
                 missing = [c for c in (*ds.columns[1:], "pseudonym") if c not in table.column_names]
@@ -414,10 +590,23 @@ def _stage_findings(run: Run) -> None:
                 continue
             table = table.append_column("__row", pa.array(range(2, table.num_rows + 2), pa.int64()))
             table = _cast_numeric(run, dept, path.name, table, ds.numeric, problems)
-            asked = pa.array(list(requests), pa.string())
-            unknown = pc.invert(pc.is_in(table.column("pseudonym"), value_set=asked))
-            for rownum, flag in zip(table.column("__row").to_pylist(), unknown.to_pylist(), strict=True):
-                if flag:
+            table = fuzzy.unidentified_take(run, dept, ds, path.name, table, _RequestMap(requests))
+            item = con.item_of(ds)
+            asked = requests.append_column(
+                "authorised", pc.match_substring(requests.column("items"), json.dumps(item))
+            )  # not authorised for this item: dropped, never stored
+            db = duckdb.connect()
+            db.register("answer", table)
+            db.register("asked", asked)
+            unknown = [
+                r[0]
+                for r in db.sql(
+                    "SELECT __row FROM answer a WHERE a.pseudonym IS NULL"
+                    " OR NOT EXISTS (SELECT 1 FROM asked q WHERE q.pseudonym = a.pseudonym) ORDER BY __row"
+                ).fetchall()
+            ]
+            if unknown:
+                for rownum in unknown:
                     problems.append(
                         FileProblem(
                             run=run,
@@ -428,34 +617,23 @@ def _stage_findings(run: Run) -> None:
                             message=_("第 %(r)d 行不是本批次请求核对的人员") % {"r": rownum},
                         )
                     )
-            table = table.filter(pc.invert(unknown))
-            item = con.item_of(ds)
-            con_db = duckdb.connect()
-            con_db.register("answer", table)
-            rows = con_db.execute(ds.sql).fetchall()
-            con_db.close()
-            findings = []
-            for pseud, category, kind, amount, area, note, key in rows:
-                _p, person_id, household_id, items = requests[pseud]
-                if item not in items:
-                    continue  # not authorised for this item: dropped, never stored
-                findings.append(
-                    Finding(
-                        run=run,
-                        region_code=run.region_code,
-                        person_id=person_id,
-                        household_id=household_id,
-                        department=dept,
-                        dataset=ds.name,
-                        category=category,
-                        kind=kind,
-                        amount=None if amount is None else Decimal(str(round(amount, 2))),
-                        area=None if area is None else Decimal(str(round(area, 2))),
-                        note=(note or "")[:200],
-                        key=key[:120],
-                    )
+                db.unregister("answer")
+                table = table.filter(
+                    pc.invert(pc.is_in(table.column("__row"), value_set=pa.array(unknown, pa.int64())))
                 )
-            Finding.objects.bulk_create(findings, batch_size=2000, ignore_conflicts=True)
+                db.register("answer", table)
+            findings = db.sql(
+                _FINDINGS_SQL.format(
+                    run=int(run.pk), region=run.region_code, dept=dept, dataset=ds.name, sql=ds.sql
+                )
+            ).to_arrow_table()
+            db.close()
+            started = _clock("match", started)
+            writer.insert(Finding, findings, fresh=fresh)
+            _clock("write (waiting for the database)", started)
+    started = time.perf_counter()
+    writer.close()
+    _clock("write (waiting for the database)", started)
     FileProblem.objects.bulk_create(problems, batch_size=2000)
 
 
@@ -468,86 +646,160 @@ def _period(run: Run) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """``n`` fresh primary keys of ``model`` (inside the caller's transaction)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n]
+            )
+            return [r[0] for r in cursor.fetchall()]
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + n))
+
+
+def _registry_link(pairs: list[tuple[int, str, int]]) -> int:
+    """Set ``registry_type``/``registry_id`` of findings not linked yet; returns rows changed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _finding_link (fid bigint, rtype text, rid bigint)"
+            )
+            cursor.execute("TRUNCATE _finding_link")
+            with cursor.cursor.copy("COPY _finding_link (fid, rtype, rid) FROM STDIN") as copy:
+                for row in pairs:
+                    copy.write_row(row)
+            cursor.execute(
+                "UPDATE verification_finding f SET registry_type = l.rtype, registry_id = l.rid"
+                " FROM _finding_link l WHERE f.id = l.fid AND f.registry_id IS NULL"
+            )
+            changed = cursor.rowcount
+            cursor.execute("DROP TABLE _finding_link")
+            return changed
+        before = connection.connection.total_changes  # type: ignore[union-attr]
+        cursor.executemany(
+            "UPDATE verification_finding SET registry_type = %s, registry_id = %s"
+            " WHERE id = %s AND registry_id IS NULL",
+            [(rtype, rid, fid) for fid, rtype, rid in pairs],
+        )
+        return connection.connection.total_changes - before  # type: ignore[union-attr]
+
+
+REGISTRY_CHUNK = 20_000  # households per transaction in the registry stage
+
+
 def _stage_registry(run: Run) -> None:
     """Findings about counted members become registry items with source "verification"; the
-    items of an earlier run for the same household are replaced. One transaction per household:
-    a crash leaves a household either fully written or untouched."""
+    items of an earlier run for the same household are replaced. Set-based, one transaction per
+    chunk of households (a crash leaves a chunk either fully written or untouched; a resumed
+    stage takes only the findings not yet linked to an item), one change-log row per chunk and
+    kind of write naming the items' ids."""
     start, end = _period(run)
-    members = set(
+    i64, s, f64 = pa.int64(), pa.string(), pa.float64()
+    members = bulk.qs_arrow(
         Membership.objects.filter(
             region_q("household__region_code", run.region_code), end_date__isnull=True, counted=True
-        ).values_list("household_id", "person_id")
+        ).values("household_id", "person_id"),
+        types={"household_id": i64, "person_id": i64},
     )
-    pending = Finding.objects.filter(
-        run=run, registry_id__isnull=True, category__in=list(_REGISTRY)
-    ).order_by("household_id", "id")
-    by_household: dict[int, list[Finding]] = defaultdict(list)
-    for f in pending:
-        if (f.household_id, f.person_id) in members:
-            by_household[f.household_id].append(f)
-    stale: set[int] = set()
-    for model in _REGISTRY.values():
-        stale |= set(
-            model.objects.filter(household_id__in=list(by_household), source=rc.Source.VERIFICATION)
-            .exclude(job=run.job)
-            .values_list("household_id", flat=True)
-        )
-    for household_id, findings in by_household.items():
+    pending = bulk.qs_arrow(
+        Finding.objects.filter(run=run, registry_id__isnull=True, category__in=list(_REGISTRY)).values(
+            "id", "household_id", "person_id", "department", "category", "kind", "amount", "area", "note"
+        ),
+        types={
+            "id": i64,
+            "household_id": i64,
+            "person_id": i64,
+            "department": s,
+            "category": s,
+            "kind": s,
+            "amount": f64,
+            "area": f64,
+            "note": s,
+        },
+    )
+    db = duckdb.connect()
+    db.register("members", members)
+    db.register("pending", pending)
+    pending = db.sql(
+        "SELECT p.* FROM pending p SEMI JOIN members m USING (household_id, person_id)"
+        " ORDER BY household_id, id"
+    ).to_arrow_table()
+    db.close()
+    if pending.num_rows == 0:
+        return
+    titles = {d: connector(d).title for d in run.departments}
+    households = pc.unique(pending.column("household_id")).to_pylist()
+    now = timezone.now()
+    for i in range(0, len(households), REGISTRY_CHUNK):
+        chunk = households[i : i + REGISTRY_CHUNK]
+        rows = pending.filter(pc.is_in(pending.column("household_id"), value_set=pa.array(chunk, i64)))
         with transaction.atomic():
-            written = []
-            for model in _REGISTRY.values() if household_id in stale else ():
-                old = model.objects.filter(household_id=household_id, source=rc.Source.VERIFICATION).exclude(
+            for model in _REGISTRY.values():
+                old = model.objects.filter(household_id__in=chunk, source=rc.Source.VERIFICATION).exclude(
                     job=run.job
                 )
-                if old.exists():
+                ids = list(old.values_list("id", flat=True))
+                if ids:
                     change_log_write(
                         actor=run.created_by,
                         action="delete",
                         object_type=model._meta.label_lower,
                         object_id="",
-                        before={"ids": list(old.values_list("id", flat=True))},
+                        before={"ids": ids},
                         reason=_("被新的核对结果替换"),
                         job=run.job,
                     )
-                    old.delete()
-            for f in findings:
-                model = _REGISTRY[f.category]
-                extra = {"area": f.area} if model is AssetItem else {}
-                item = model.objects.create(  # type: ignore[misc]
-                    household_id=household_id,
-                    person_id=f.person_id,
-                    kind=f.kind,
-                    amount=f.amount or 0,
-                    period_start=start,
-                    period_end=end,
-                    source=rc.Source.VERIFICATION,
-                    as_of=run.as_of,
-                    note=(f"{connector(f.department).title}：{f.note}")[:200],
-                    created_by=run.created_by,
-                    job=run.job,
-                    **extra,
-                )
-                if (
-                    Finding.objects.filter(pk=f.pk, registry_id__isnull=True).update(
-                        registry_type=model._meta.label_lower, registry_id=item.pk
-                    )
-                    != 1
-                ):
-                    raise RuntimeError(f"finding {f.pk} written twice")
-                written.append(
-                    {
-                        "type": model._meta.label_lower,
-                        "id": item.pk,
-                        "kind": f.kind,
-                        "amount": str(item.amount),
-                    }
-                )
+                    model.objects.filter(pk__in=ids).delete()
+            written = {}
+            for category, model in _REGISTRY.items():
+                part = rows.filter(pc.equal(rows.column("category"), category))
+                n = part.num_rows
+                if not n:
+                    continue
+                ids = _reserve_ids(model, n)
+                columns: dict[str, Any] = {
+                    "id": ids,
+                    "household_id": part.column("household_id"),
+                    "person_id": part.column("person_id"),
+                    "kind": part.column("kind"),
+                    "amount": pc.fill_null(part.column("amount"), 0.0),
+                    "period_start": [start] * n,
+                    "period_end": [end] * n,
+                    "source": [rc.Source.VERIFICATION.value] * n,
+                    "as_of": [run.as_of] * n,
+                    "note": [
+                        f"{titles.get(d) or connector(d).title}：{note or ''}"[:200]
+                        for d, note in zip(
+                            part.column("department").to_pylist(),
+                            part.column("note").to_pylist(),
+                            strict=True,
+                        )
+                    ],
+                    "created_by_id": [run.created_by_id] * n,
+                    "job_id": [run.job_id] * n,
+                    "created_at": [now] * n,
+                    "updated_at": [now] * n,
+                }
+                if model is AssetItem:
+                    columns["area"] = part.column("area")
+                for field in model._meta.concrete_fields:
+                    if field.column not in columns:
+                        columns[field.column] = [field.get_default()] * n
+                bulk.rows_insert(model, pa.table(columns))
+                label = model._meta.label_lower
+                pairs = list(zip(part.column("id").to_pylist(), [label] * n, ids, strict=True))
+                if _registry_link(pairs) != n:
+                    raise RuntimeError("findings written twice")
+                written[label] = ids
             change_log_write(
                 actor=run.created_by,
                 action="create",
                 object_type="registry.household",
-                object_id=str(household_id),
-                after={"verification_items": written},
+                object_id="",
+                after={"households": len(chunk), "verification_items": written},
                 reason=_("核对结果写入（批次 %(r)s）") % {"r": run.pk},
                 job=run.job,
             )
@@ -558,170 +810,329 @@ def _stage_registry(run: Run) -> None:
 LOW_EMPLOYMENT = {"unemployed", "unemployed_registered", "flexible", "farming"}
 
 
-def _declared(household_ids: list[int]):
-    out: dict[int, dict] = defaultdict(
-        lambda: {
-            "wages": defaultdict(Decimal),
-            "deposits": Decimal(0),
-            "vehicles": [],
-            "estates": [],
-            "business": [],
-            "income": Decimal(0),
-            "assets": Decimal(0),
+_DISCREPANCY_SQL = """
+WITH f AS (
+    SELECT f.*, m.name, m.death_date, m.employment
+    FROM findings f JOIN members m USING (household_id, person_id)
+), wages AS (
+    SELECT household_id, person_id, sum(amount) AS said FROM declared_income
+    WHERE kind = 'wages' GROUP BY ALL
+)
+SELECT household_id, person_id, 'unreported_death' AS kind, NULL::DOUBLE AS declared, NULL::DOUBLE AS found,
+       name, note, NULL::DOUBLE AS area, employment, 'death:' || person_id AS key
+FROM f WHERE kind = 'death' AND death_date IS NULL
+UNION ALL
+SELECT household_id, person_id, 'undeclared_vehicle', NULL, amount, name, note, NULL, employment,
+       'vehicle:' || string_split(note, ' ')[-1]
+FROM f WHERE kind = 'vehicle' AND NOT EXISTS (
+    SELECT 1 FROM declared_assets a WHERE a.household_id = f.household_id AND a.kind = 'vehicle'
+    AND contains(coalesce(a.note, ''), string_split(f.note, ' ')[-1]))
+UNION ALL
+SELECT household_id, person_id, 'undeclared_real_estate', NULL, amount, name, note, area, employment,
+       'estate:' || key
+FROM f WHERE kind IN ('dwelling', 'non_residential') AND NOT EXISTS (
+    SELECT 1 FROM declared_assets a WHERE a.household_id = f.household_id
+    AND a.kind IN ('dwelling', 'non_residential') AND abs(coalesce(f.area, 0) - coalesce(a.area, 0)) <= 1)
+UNION ALL
+SELECT household_id, person_id, 'undeclared_business', NULL, amount, name, note, NULL, employment,
+       'business:' || key
+FROM f WHERE kind = 'business' AND NOT EXISTS (
+    SELECT 1 FROM declared_assets a WHERE a.household_id = f.household_id AND a.kind = 'business'
+    AND abs(coalesce(f.amount, 0) - a.amount) < 1)
+UNION ALL
+SELECT f.household_id, f.person_id, 'wages_above_declared', coalesce(w.said, 0), f.amount, name, note, NULL,
+       employment, 'wages:' || f.person_id
+FROM f LEFT JOIN wages w USING (household_id, person_id)
+WHERE f.kind = 'wages' AND f.amount <> 0 AND f.amount > coalesce(w.said, 0) * 1.3 + 3000
+UNION ALL
+SELECT household_id, person_id, 'public_payroll_undeclared', NULL, amount, name, note, NULL, employment,
+       'payroll:' || person_id
+FROM f WHERE kind = 'public_payroll' AND employment IN ({low})
+UNION ALL
+SELECT household_id, NULL, 'deposits_above_declared', declared, found, NULL, NULL, NULL, NULL, 'deposits'
+FROM (
+    SELECT household_id, sum(amount) AS found, coalesce(any_value(d.said), 0) AS declared
+    FROM f LEFT JOIN (
+        SELECT household_id, sum(amount) AS said FROM declared_assets WHERE kind = 'deposits' GROUP BY ALL
+    ) d USING (household_id)
+    WHERE kind = 'deposits' GROUP BY household_id
+) WHERE found > declared * 1.1 + 20000
+"""
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def discrepancies_find(*, run: Run) -> pa.Table:
+    """Compare the run's findings with the declarations, as one set operation in DuckDB:
+    undeclared vehicle (by plate), unreported death, wages > 1.3 × declared + 3,000, undeclared
+    real estate (by area ± 1 m²), undeclared business (by capital), deposits > 1.1 × declared
+    + 20,000, public payroll while declared unemployed/flexible/farming. Only findings about
+    counted members count. Returns the rows of ``Discrepancy``."""
+    in_region = region_q("household__region_code", run.region_code)
+    f64, i64, s = pa.float64(), pa.int64(), pa.string()
+    findings = bulk.qs_arrow(
+        Finding.objects.filter(run=run).values(
+            "household_id", "person_id", "kind", "amount", "area", "note", "key"
+        ),
+        types={
+            "household_id": i64,
+            "person_id": i64,
+            "kind": s,
+            "amount": f64,
+            "area": f64,
+            "note": s,
+            "key": s,
+        },
+    )
+    members = bulk.qs_arrow(
+        Membership.objects.filter(in_region, end_date__isnull=True, counted=True).values(
+            "household_id", "person_id", "person__name", "person__death_date", "person__employment"
+        ),
+        types={
+            "household_id": i64,
+            "person_id": i64,
+            "person__name": s,
+            "person__death_date": pa.date32(),
+            "person__employment": s,
+        },
+    ).rename_columns(["household_id", "person_id", "name", "death_date", "employment"])
+    income = bulk.qs_arrow(
+        IncomeItem.objects.filter(in_region, source=rc.Source.DECLARED).values(
+            "household_id", "person_id", "kind", "amount"
+        ),
+        types={"household_id": i64, "person_id": i64, "kind": s, "amount": f64},
+    )
+    assets = bulk.qs_arrow(
+        AssetItem.objects.filter(in_region, source=rc.Source.DECLARED).values(
+            "household_id", "kind", "amount", "area", "note"
+        ),
+        types={"household_id": i64, "kind": s, "amount": f64, "area": f64, "note": s},
+    )
+    db = duckdb.connect()
+    for name, table in (
+        ("findings", findings),
+        ("members", members),
+        ("declared_income", income),
+        ("declared_assets", assets),
+    ):
+        db.register(name, table)
+    low = ", ".join(f"'{v}'" for v in sorted(LOW_EMPLOYMENT))
+    rows = db.sql(_DISCREPANCY_SQL.format(low=low) + " ORDER BY 1, 2 NULLS LAST, 3, 10").fetchall()
+    db.close()
+    employment = dict(rc.Employment.choices)
+    texts = {
+        "unreported_death": _("%(n)s 已死亡（%(s)s），档案仍为在世的家庭成员"),
+        "undeclared_vehicle": _("%(n)s 名下车辆 %(p)s 未申报"),
+        "undeclared_real_estate": _("%(n)s 名下不动产（%(l)s，%(a)s 平方米）未申报"),
+        "undeclared_business": _("%(n)s 登记的市场主体 %(e)s 未申报"),
+        "wages_above_declared": _("%(n)s 社保记录的工资 %(f)s 元，高于申报的 %(d)s 元"),
+        "public_payroll_undeclared": _("%(n)s 为财政供养人员（%(e)s），申报为“%(d)s”"),
+        "deposits_above_declared": _("核对存款 %(f)s 元，高于申报的 %(d)s 元"),
+    }
+    columns: dict[str, list] = defaultdict(list)
+    once: set[tuple[int, str]] = set()
+    for household_id, person_id, kind, declared, found, name, note, area, emp, key in rows:
+        if (household_id, key[:120]) in once:
+            continue
+        once.add((household_id, key[:120]))
+        values = {
+            "n": name,
+            "s": note,
+            "p": note,
+            "l": note,
+            "e": note,
+            "a": _money(area),
+            "f": _money(found),
+            "d": _money(declared),
+        }
+        if kind == "public_payroll_undeclared":
+            values["d"] = str(employment.get(emp, emp))
+        columns["household_id"].append(household_id)
+        columns["person_id"].append(person_id)
+        columns["kind"].append(kind)
+        columns["declared"].append(None if declared is None else round(declared, 2))
+        columns["found"].append(None if found is None else round(found, 2))
+        columns["message"].append((texts[kind] % values)[:300])
+        columns["key"].append(key[:120])
+    count = len(columns["kind"])
+    return pa.table(
+        {
+            "run_id": pa.array([run.pk] * count, pa.int64()),
+            "region_code": pa.array([run.region_code] * count, pa.string()),
+            "household_id": pa.array(columns["household_id"], pa.int64()),
+            "person_id": pa.array(columns["person_id"], pa.int64()),
+            "kind": pa.array(columns["kind"], pa.string()),
+            "declared": pa.array(columns["declared"], pa.float64()),
+            "found": pa.array(columns["found"], pa.float64()),
+            "message": pa.array(columns["message"], pa.string()),
+            "key": pa.array(columns["key"], pa.string()),
         }
     )
-    for i in IncomeItem.objects.filter(household_id__in=household_ids, source=rc.Source.DECLARED):
-        d = out[i.household_id]
-        d["income"] += i.amount
-        if i.kind == rc.IncomeKind.WAGES:
-            d["wages"][i.person_id] += i.amount
-    for a in AssetItem.objects.filter(household_id__in=household_ids, source=rc.Source.DECLARED):
-        d = out[a.household_id]
-        d["assets"] += a.amount
-        if a.kind == rc.AssetKind.DEPOSITS:
-            d["deposits"] += a.amount
-        elif a.kind == rc.AssetKind.VEHICLE:
-            d["vehicles"].append(a.note)
-        elif a.kind in (rc.AssetKind.DWELLING, rc.AssetKind.NON_RESIDENTIAL):
-            d["estates"].append(a.area or Decimal(0))
-        elif a.kind == rc.AssetKind.BUSINESS:
-            d["business"].append(a.amount)
-    return out
 
 
-def discrepancies_detect(*, run: Run, household_ids: list[int]) -> list[Discrepancy]:
-    """Compare one batch of households' findings with their declarations."""
-    declared = _declared(household_ids)
-    members = {}
-    for m in Membership.objects.filter(
-        household_id__in=household_ids, end_date__isnull=True, counted=True
-    ).select_related("person"):
-        members[(m.household_id, m.person_id)] = m.person
-    found: dict[int, list[Finding]] = defaultdict(list)
-    for f in Finding.objects.filter(run=run, household_id__in=household_ids):
-        if (f.household_id, f.person_id) in members:
-            found[f.household_id].append(f)
-    out: list[Discrepancy] = []
+_REPORT_SQL = """
+WITH fj AS (
+    SELECT household_id, to_json(list({{
+        'person': name, 'department': title, 'category': category, 'kind': kind,
+        'amount': amount, 'area': area, 'note': note
+    }} ORDER BY person_id, department, key)) AS j
+    FROM findings JOIN titles USING (department) GROUP BY household_id
+), dj AS (
+    SELECT household_id, to_json(list({{
+        'kind': kind, 'message': message, 'declared': declared, 'found': found
+    }} ORDER BY id)) AS j
+    FROM discrepancies GROUP BY household_id
+), rj AS (
+    SELECT household_id, to_json(list(DISTINCT name || '：' || title || '（' || reason || '）'
+        ORDER BY name || '：' || title || '（' || reason || '）')) AS j
+    FROM refusals JOIN titles USING (department) GROUP BY household_id
+)
+SELECT h.household_id, c.case_id, dj.j IS NOT NULL AS concerns,
+       '{{"run": {run}, "as_of": "{as_of}", "purpose": ' || $purpose
+       || ', "findings": ' || coalesce(CAST(fj.j AS VARCHAR), '[]')
+       || ', "discrepancies": ' || coalesce(CAST(dj.j AS VARCHAR), '[]')
+       || ', "refused": ' || coalesce(CAST(rj.j AS VARCHAR), '[]') || '}}' AS data
+FROM households h
+LEFT JOIN fj USING (household_id) LEFT JOIN dj USING (household_id) LEFT JOIN rj USING (household_id)
+LEFT JOIN (SELECT household_id, min(case_id) AS case_id FROM cases GROUP BY household_id) c USING (household_id)
+ORDER BY h.household_id
+"""
 
-    def add(h, person, kind, message, key, declared_amount=None, found_amount=None):
-        out.append(
-            Discrepancy(
-                run=run,
-                region_code=run.region_code,
-                household_id=h,
-                person=person,
-                kind=kind,
-                declared=declared_amount,
-                found=found_amount,
-                message=message[:300],
-                key=key[:120],
-            )
+
+def _reports_build(run: Run, household_ids: list[int] | None = None) -> pa.Table:
+    """Household reports as data, one DuckDB query over the run's findings, discrepancies and
+    refusals: rows (household_id, case_id, concerns, data as JSON text). ``household_ids``: only
+    these households (default: every household the run asked or refused about)."""
+    i64, s = pa.int64(), pa.string()
+
+    def only(qs):
+        return qs.filter(household_id__in=household_ids) if household_ids is not None else qs
+
+    findings = bulk.qs_arrow(
+        only(Finding.objects.filter(run=run)).values(
+            "household_id",
+            "person_id",
+            "person__name",
+            "department",
+            "category",
+            "kind",
+            "amount",
+            "area",
+            "note",
+            "key",
+        ),
+        types={
+            "household_id": i64,
+            "person_id": i64,
+            "person__name": s,
+            "department": s,
+            "category": s,
+            "kind": s,
+            "amount": s,
+            "area": s,
+            "note": s,
+            "key": s,
+        },
+    ).rename_columns(
+        [
+            "household_id",
+            "person_id",
+            "name",
+            "department",
+            "category",
+            "kind",
+            "amount",
+            "area",
+            "note",
+            "key",
+        ]
+    )
+    discrepancies = bulk.qs_arrow(
+        only(Discrepancy.objects.filter(run=run)).values(
+            "household_id", "id", "kind", "message", "declared", "found"
+        ),
+        types={"household_id": i64, "id": i64, "kind": s, "message": s, "declared": s, "found": s},
+    )
+    refusals = bulk.qs_arrow(
+        only(Refusal.objects.filter(run=run)).values("household_id", "person__name", "department", "reason"),
+        types={"household_id": i64, "person__name": s, "department": s, "reason": s},
+    ).rename_columns(["household_id", "name", "department", "reason"])
+    cases = bulk.qs_arrow(
+        only(Request.objects.filter(run=run, case__isnull=False))
+        .values("household_id", "case_id")
+        .distinct(),
+        types={"household_id": i64, "case_id": i64},
+    )
+    if household_ids is None:
+        households = bulk.qs_arrow(
+            Request.objects.filter(run=run).values("household_id").distinct(), types={"household_id": i64}
         )
-
-    for h in household_ids:
-        d = declared[h]
-        deposits = Decimal(0)
-        deaths = set()
-        for f in found[h]:
-            person = members[(h, f.person_id)]
-            if f.kind == "death" and f.person_id not in deaths and person.death_date is None:
-                deaths.add(f.person_id)
-                add(
-                    h,
-                    person,
-                    "unreported_death",
-                    _("%(n)s 已死亡（%(s)s），档案仍为在世的家庭成员") % {"n": person.name, "s": f.note},
-                    f"death:{f.person_id}",
-                )
-            elif f.kind == "vehicle":
-                plate = f.note.split(" ")[-1]
-                if not any(plate in (note or "") for note in d["vehicles"]):
-                    add(
-                        h,
-                        person,
-                        "undeclared_vehicle",
-                        _("%(n)s 名下车辆 %(p)s 未申报") % {"n": person.name, "p": f.note},
-                        f"vehicle:{plate}",
-                        None,
-                        f.amount,
-                    )
-            elif f.kind in ("dwelling", "non_residential"):
-                if not any(abs((f.area or 0) - a) <= Decimal("1") for a in d["estates"]):
-                    add(
-                        h,
-                        person,
-                        "undeclared_real_estate",
-                        _("%(n)s 名下不动产（%(l)s，%(a)s 平方米）未申报")
-                        % {"n": person.name, "l": f.note, "a": f.area},
-                        f"estate:{f.key}",
-                        None,
-                        f.amount,
-                    )
-            elif f.kind == "business":
-                if not any(abs((f.amount or 0) - a) < Decimal("1") for a in d["business"]):
-                    add(
-                        h,
-                        person,
-                        "undeclared_business",
-                        _("%(n)s 登记的市场主体 %(e)s 未申报") % {"n": person.name, "e": f.note},
-                        f"business:{f.key}",
-                        None,
-                        f.amount,
-                    )
-            elif f.kind == "wages":
-                said = d["wages"].get(f.person_id, Decimal(0))
-                if f.amount and f.amount > said * Decimal("1.3") + 3000:
-                    add(
-                        h,
-                        person,
-                        "wages_above_declared",
-                        _("%(n)s 社保记录的工资 %(f)s 元，高于申报的 %(d)s 元")
-                        % {"n": person.name, "f": f.amount, "d": said},
-                        f"wages:{f.person_id}",
-                        said,
-                        f.amount,
-                    )
-            elif f.kind == "public_payroll" and person.employment in LOW_EMPLOYMENT:
-                add(
-                    h,
-                    person,
-                    "public_payroll_undeclared",
-                    _("%(n)s 为财政供养人员（%(e)s），申报为“%(d)s”")
-                    % {"n": person.name, "e": f.note, "d": person.get_employment_display()},
-                    f"payroll:{f.person_id}",
-                    None,
-                    f.amount,
-                )
-            elif f.kind == "deposits":
-                deposits += f.amount or 0
-        if deposits > d["deposits"] * Decimal("1.1") + 20000:
-            add(
-                h,
-                None,
-                "deposits_above_declared",
-                _("核对存款 %(f)s 元，高于申报的 %(d)s 元") % {"f": deposits, "d": d["deposits"]},
-                "deposits",
-                d["deposits"],
-                deposits,
-            )
+        households = pa.concat_tables(
+            [
+                households,
+                bulk.qs_arrow(
+                    Refusal.objects.filter(run=run).values("household_id").distinct(),
+                    types={"household_id": i64},
+                ),
+            ]
+        )
+    else:
+        households = pa.table({"household_id": pa.array(household_ids, i64)})
+    households = pa.table({"household_id": pc.unique(households.column("household_id"))})
+    if household_ids is None:  # a resumed stage: the households without a report yet
+        done = bulk.qs_arrow(
+            HouseholdReport.objects.filter(run=run).values("household_id"), types={"household_id": i64}
+        )
+        households = households.filter(pc.invert(pc.is_in(households.column(0), value_set=done.column(0))))
+    titles = pa.table(
+        {
+            "department": list(connector_names := list(run.departments)),
+            "title": [connector(d).title for d in connector_names],
+        }
+    )
+    db = duckdb.connect()
+    for name, table in (
+        ("findings", findings),
+        ("discrepancies", discrepancies),
+        ("refusals", refusals),
+        ("cases", cases),
+        ("households", households),
+        ("titles", titles),
+    ):
+        db.register(name, table)
+    sql = _REPORT_SQL.format(run=int(run.pk), as_of=run.as_of.isoformat())
+    out = db.sql(sql, params={"purpose": json.dumps(run.purpose, ensure_ascii=False)}).to_arrow_table()
+    db.close()
     return out
 
 
 def _stage_reports(run: Run) -> None:
-    household_ids = sorted(
-        set(Request.objects.filter(run=run).values_list("household_id", flat=True))
-        | set(Refusal.objects.filter(run=run).values_list("household_id", flat=True))
+    started = time.perf_counter()
+    bulk.rows_insert(
+        Discrepancy, discrepancies_find(run=run), fresh=not Discrepancy.objects.filter(run=run).exists()
     )
-    done = set(HouseholdReport.objects.filter(run=run).values_list("household_id", flat=True))
-    todo = [h for h in household_ids if h not in done]
-    for i in range(0, len(todo), 500):
-        batch = todo[i : i + 500]
-        with transaction.atomic():
-            Discrepancy.objects.bulk_create(
-                discrepancies_detect(run=run, household_ids=batch), batch_size=2000, ignore_conflicts=True
-            )
-            reports = _report_batch(run, batch)
-            HouseholdReport.objects.bulk_create(reports, batch_size=500, ignore_conflicts=True)
+    started = _clock("discrepancies", started)
+    fresh = not HouseholdReport.objects.filter(run=run).exists()
+    built = _reports_build(run)
+    n = built.num_rows
+    bulk.rows_insert(
+        HouseholdReport,
+        pa.table(
+            {
+                "run_id": pa.array([run.pk] * n, pa.int64()),
+                "region_code": pa.array([run.region_code] * n, pa.string()),
+                "household_id": built.column("household_id"),
+                "case_id": built.column("case_id"),
+                "data": built.column("data"),
+                "concerns": built.column("concerns"),
+                "created_at": pa.array([timezone.now().isoformat()] * n, pa.string()),
+            }
+        ),
+        fresh=fresh,
+    )
+    _clock("household reports", started)
     from safetynet.verification.reports import report_attach
 
     for report in HouseholdReport.objects.filter(
@@ -731,63 +1142,19 @@ def _stage_reports(run: Run) -> None:
 
 
 def _report_batch(run: Run, household_ids: list[int]) -> list[HouseholdReport]:
-    findings: defaultdict[int, list] = defaultdict(list)
-    discrepancies: defaultdict[int, list] = defaultdict(list)
-    refused: defaultdict[int, set] = defaultdict(set)
-    cases: dict = {}
-    titles = {d: connector(d).title for d in run.departments}
-    for f in (
-        Finding.objects.filter(run=run, household_id__in=household_ids)
-        .select_related("person")
-        .order_by("person_id", "department", "key")
-    ):
-        findings[f.household_id].append(
-            {
-                "person": f.person.name,
-                "department": titles[f.department],
-                "category": f.category,
-                "kind": f.kind,
-                "amount": None if f.amount is None else str(f.amount),
-                "area": None if f.area is None else str(f.area),
-                "note": f.note,
-            }
+    """The reports of a few households as (unsaved) objects, built as the stage builds them."""
+    built = _reports_build(run, household_ids)
+    return [
+        HouseholdReport(
+            run=run,
+            region_code=run.region_code,
+            household_id=row["household_id"],
+            case_id=row["case_id"],
+            data=json.loads(row["data"]),
+            concerns=row["concerns"],
         )
-    for x in Discrepancy.objects.filter(run=run, household_id__in=household_ids).order_by("id"):
-        discrepancies[x.household_id].append(
-            {
-                "kind": x.kind,
-                "message": x.message,
-                "declared": None if x.declared is None else str(x.declared),
-                "found": None if x.found is None else str(x.found),
-            }
-        )
-    for r in Refusal.objects.filter(run=run, household_id__in=household_ids).select_related("person"):
-        refused[r.household_id].add(f"{r.person.name}：{titles[r.department]}（{r.reason}）")
-    for h, case in Request.objects.filter(
-        run=run, household_id__in=household_ids, case__isnull=False
-    ).values_list("household_id", "case_id"):
-        cases.setdefault(h, case)
-    out = []
-    for h in household_ids:
-        data = {
-            "run": run.pk,
-            "as_of": run.as_of.isoformat(),
-            "purpose": run.purpose,
-            "findings": findings[h],
-            "discrepancies": discrepancies[h],
-            "refused": sorted(refused[h]),
-        }
-        out.append(
-            HouseholdReport(
-                run=run,
-                region_code=run.region_code,
-                household_id=h,
-                case_id=cases.get(h),
-                data=data,
-                concerns=bool(data["discrepancies"]),
-            )
-        )
-    return out
+        for row in built.to_pylist()
+    ]
 
 
 def _finish(run: Run) -> None:
@@ -863,7 +1230,7 @@ def demo_authorisations_grant(
             Authorisation(
                 household_id=s.household_id,
                 region_code=s.person.region_code,
-                person=s.person,
+                person_id=s.person.pk,
                 signed_by_id=signer,
                 role=role,
                 scope=scope,
@@ -875,7 +1242,25 @@ def demo_authorisations_grant(
             )
         )
     with transaction.atomic():
-        Authorisation.objects.bulk_create(rows, batch_size=2000)
+        if connection.vendor == "postgresql" and len(rows) > 10_000:  # a big demo county: COPY
+            names = [f.column for f in Authorisation._meta.concrete_fields if f.column != "id"]
+            now = timezone.now()
+            for row in rows:
+                row.created_at = row.updated_at = now
+            bulk.rows_insert(
+                Authorisation,
+                pa.table(
+                    {
+                        c: [
+                            json.dumps(v) if isinstance(v, list) else v for v in (getattr(r, c) for r in rows)
+                        ]
+                        for c in names
+                    }
+                ),
+                fresh=True,
+            )
+        else:
+            Authorisation.objects.bulk_create(rows, batch_size=2000)
         change_log_write(
             actor=actor,
             action="create",
