@@ -20,6 +20,14 @@ from safetynet.registry.services import HouseholdInput, MemberInput, PersonInput
 BLANK = [("", "—")]
 
 
+def _grade_label(grade: int):
+    """ "1级"… in the language of the request (a lazy string, formatted when rendered)."""
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext
+
+    return lazy(lambda: gettext("%(n)s级") % {"n": grade}, str)()
+
+
 def _blank(choices) -> list:
     return BLANK + [(v, label) for v, label in choices if v != ""]
 
@@ -129,7 +137,7 @@ class MemberForm(PersonFields):
     )
     disability_grade = forms.TypedChoiceField(
         label=_("残疾等级"),
-        choices=BLANK + [(i, _("%(n)s级") % {"n": i}) for i in range(1, 5)],
+        choices=BLANK + [(i, _grade_label(i)) for i in range(1, 5)],
         coerce=int,
         empty_value=None,
         required=False,

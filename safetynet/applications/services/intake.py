@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safetynet.accounts.roles import Role
 from safetynet.applications import choices as c
@@ -39,17 +40,17 @@ from safetynet.core.services import change_log_write, snapshot
 from safetynet.registry.models import Household, Membership, Person
 
 # The materials an application may list (告知承诺制: what the government's own platforms hold
-# is not asked for, domain-rules §2.2).
+# is not asked for, domain-rules §2.2). Lazy: the labels follow the language of each request.
 MATERIALS = {
-    "application_form": _("救助申请书"),
-    "id_cards": _("家庭成员身份证件"),
-    "hukou": _("户口簿"),
-    "income": _("收入情况说明或证明"),
-    "disability": _("残疾证（如有）"),
-    "illness": _("疾病诊断证明（如有）"),
-    "expenses": _("刚性支出票据（如有）"),
-    "power_of_attorney": _("代办委托书（代办时）"),
-    "emergency": _("急难情况说明"),
+    "application_form": gettext_lazy("救助申请书"),
+    "id_cards": gettext_lazy("家庭成员身份证件"),
+    "hukou": gettext_lazy("户口簿"),
+    "income": gettext_lazy("收入情况说明或证明"),
+    "disability": gettext_lazy("残疾证（如有）"),
+    "illness": gettext_lazy("疾病诊断证明（如有）"),
+    "expenses": gettext_lazy("刚性支出票据（如有）"),
+    "power_of_attorney": gettext_lazy("代办委托书（代办时）"),
+    "emergency": gettext_lazy("急难情况说明"),
 }
 
 
