@@ -11,10 +11,8 @@ from safetynet.api.tests import conftest as api_conftest
 from safetynet.core.models import ChangeLog
 from safetynet.payments import services
 from safetynet.payments.models import Penalty
-from tests.browser import conftest as browser_conftest
 
 api_as = api_conftest.api_as  # the shared fixtures
-browser, new_page = browser_conftest.browser, browser_conftest.new_page
 
 NOTICE = dt.date(2026, 11, 2)
 AFTER_PERIOD = dt.date(2026, 11, 20)

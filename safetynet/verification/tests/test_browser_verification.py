@@ -21,7 +21,6 @@ from django.conf import settings as django_settings
 
 from safetynet.synth.services import DEMO_PASSWORD
 from safetynet.verification.models import HouseholdReport, MatchCandidate, Run
-from tests.browser.conftest import browser, new_page  # noqa: F401  (the shared Chromium fixtures)
 
 pytestmark = pytest.mark.browser
 
