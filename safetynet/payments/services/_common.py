@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -37,3 +38,17 @@ def parse_month(text: str) -> dt.date:
 
 def county_of(code: str) -> str:
     return code[:6] + "000000"
+
+
+def user_or_none(actor: Any) -> Any:
+    """The acting user for a ``created_by`` field; ``None`` for a system job without a user."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def lines_totals(payroll: Any) -> tuple[int, Decimal]:
+    """Count and total (to the cent) of a payroll's lines, as the database holds them: what a
+    payroll's ``line_count``/``total`` are set from, and checked against before approval."""
+    from django.db.models import Count, Sum
+
+    agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
+    return agg["n"] or 0, Decimal(str(agg["t"] or 0)).quantize(CENT)

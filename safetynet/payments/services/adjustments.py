@@ -46,7 +46,7 @@ from safetynet.payments.models import (
     Payroll,
     StandardAdjustment,
 )
-from safetynet.payments.services._common import CENT, E, S, month_add, month_start
+from safetynet.payments.services._common import CENT, E, S, month_add, month_start, user_or_none
 
 STANDARD_KEYS = {"urban": "dibao_standard_urban", "rural": "dibao_standard_rural"}
 ADJUSTABLE = ("dibao", "tekun")
@@ -311,7 +311,7 @@ def _raise(
         fingerprint=fingerprint,
         reason=reason or _("提高最低生活保障标准，按新标准重新核定保障金额"),
         document_number=document_number,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
         job=job,
     )
     actor_name = getattr(actor, "username", "") or "system"

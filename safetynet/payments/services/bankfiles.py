@@ -26,7 +26,7 @@ from safetynet.payments.models import (
     Payroll,
     ReturnImport,
 )
-from safetynet.payments.services._common import CENT
+from safetynet.payments.services._common import CENT, user_or_none
 
 HEADER = ("H", "month", "count", "total", "sha256")
 EXCEL_MAX_ROWS = 1_048_576  # Excel's row limit, header row included
@@ -206,7 +206,7 @@ def _save_file(
         total=total,
         checksum=checksum,
         references=[r[0] for r in rows],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     change_log_write(
         actor=actor,
@@ -300,7 +300,7 @@ def return_file_import(*, actor: Any, bank_file: BankFile, content: bytes) -> Re
                 bank_file=bank_file,
                 status=ReturnImport.Status.REJECTED,
                 errors=errors[:200],
-                created_by=_user(actor),
+                created_by=user_or_none(actor),
             )
             change_log_write(
                 actor=actor, action="create", obj=imp, after={"errors": len(errors)}, reason=_("拒收银行回盘")
@@ -325,7 +325,7 @@ def return_file_import(*, actor: Any, bank_file: BankFile, content: bytes) -> Re
                     township_code=ent_rows[ent_of[r]],
                     reason=reason,
                     amount=known[r],
-                    created_by=_user(actor),
+                    created_by=user_or_none(actor),
                 )
                 for r, reason in failed
             ],
@@ -340,7 +340,7 @@ def return_file_import(*, actor: Any, bank_file: BankFile, content: bytes) -> Re
             status=ReturnImport.Status.ACCEPTED,
             paid=len(paid),
             failed=len(failed),
-            created_by=_user(actor),
+            created_by=user_or_none(actor),
         )
         change_log_write(
             actor=actor,
@@ -390,10 +390,6 @@ def _expected_amounts(bank_file: BankFile) -> list[Decimal]:
         return [Decimal(str(sums.get(i, 0))).quantize(CENT) for i in ids]
     body = bytes(bank_file.content).decode("utf-8").splitlines()[1:]
     return [Decimal(row[3]) for row in csv.reader(body)]  # amount is the 4th field in both layouts
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 @transaction.atomic

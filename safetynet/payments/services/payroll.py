@@ -22,7 +22,7 @@ from safetynet.payments.models import (
     PaymentLine,
     Payroll,
 )
-from safetynet.payments.services._common import CENT, S, month_add, month_start
+from safetynet.payments.services._common import CENT, S, lines_totals, month_add, month_start, user_or_none
 from safetynet.payments.services.recovery import payroll_hook, payroll_report_extras
 
 MONTHLY_PROGRAMS = ("dibao", "tekun")
@@ -187,12 +187,11 @@ def payroll_build(
             month=month,
             cutoff=cutoff,
             job=job,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_or_none(actor),
         )
         _insert_lines(payroll, job.pk)
         payroll_hook(payroll, job.pk)  # 提标 back-pay and recovery offsets (services/recovery.py)
-        agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
-        payroll.line_count, payroll.total = agg["n"] or 0, Decimal(str(agg["t"] or 0)).quantize(CENT)
+        payroll.line_count, payroll.total = lines_totals(payroll)
         payroll.save(update_fields=["line_count", "total"])
         change_log_write(
             actor=actor, action="create", obj=payroll, after=snapshot(payroll), reason=_("生成发放名册")
@@ -304,13 +303,13 @@ def payroll_approve(*, actor: Any, payroll: Payroll) -> Payroll:
         raise ValidationError({"state": [_("发放名册 %(p)s 已审批，不能重复审批") % {"p": payroll}]})
     if payroll.state != Payroll.State.CHECKED:
         raise ValidationError({"state": [_("发放名册须先核对再审批")]})
-    agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
-    if Decimal(str(agg["t"] or 0)).quantize(CENT) != payroll.total or (agg["n"] or 0) != payroll.line_count:
+    count, total = lines_totals(payroll)
+    if total != payroll.total or count != payroll.line_count:
         raise ValidationError(
             {
                 "total": [
                     _("发放名册不平衡：明细合计 %(l)s 元，名册合计 %(t)s 元")
-                    % {"l": agg["t"] or 0, "t": payroll.total}
+                    % {"l": total, "t": payroll.total}
                 ]
             }
         )

@@ -22,7 +22,7 @@ from safetynet.core.services import change_log_write, snapshot
 from safetynet.eligibility.selectors import MissingStandard
 from safetynet.payments import parameters
 from safetynet.payments.models import Penalty, Recovery
-from safetynet.payments.services._common import CENT
+from safetynet.payments.services._common import CENT, user_or_none
 
 P = Penalty.State
 
@@ -95,7 +95,7 @@ def penalty_notify(
         multiple_min=low.quantize(CENT),
         multiple_max=high.quantize(CENT),
         rate_reference=reference[:300],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     change_log_write(
         actor=actor, action="create", obj=penalty, after=snapshot(penalty), reason=_("行政处罚告知")

@@ -25,14 +25,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.services import change_log_write, job_finish, job_start, snapshot
 from safetynet.eligibility.selectors import StandardValue, standards_in_force
 from safetynet.payments.models import Entitlement, EntitlementEvent, Payroll
-from safetynet.payments.services._common import CENT, S, month_start
+from safetynet.payments.services._common import CENT, S, lines_totals, month_start, user_or_none
 
 PROGRAM = "price_subsidy"
 PAID_HERE = ("dibao", "tekun")  # categories with entitlements in this platform
@@ -199,7 +198,7 @@ def price_subsidy_build(
             kind=Payroll.Kind.PRICE_SUBSIDY,
             cutoff=cutoff,
             job=job,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_or_none(actor),
         )
         amount = Decimal(trigger["amount"])
         if connection.vendor == "postgresql":
@@ -227,8 +226,7 @@ def price_subsidy_build(
                     " VALUES (%s, %s, %s, %s, 'subsidy', %s, %s, 'pending', '', %s)",
                     [(payroll.pk, e, p, month, t, str(amount), job.pk) for e, p, t in rows],
                 )
-        agg = payroll.lines.aggregate(n=Count("id"), t=Sum("amount"))
-        payroll.line_count, payroll.total = agg["n"] or 0, Decimal(str(agg["t"] or 0)).quantize(CENT)
+        payroll.line_count, payroll.total = lines_totals(payroll)
         payroll.save(update_fields=["line_count", "total"])
         change_log_write(
             actor=actor,

@@ -14,8 +14,7 @@ from safetynet.core.services import change_log_write, snapshot
 from safetynet.payments.models import (
     Entitlement,
 )
-from safetynet.payments.services._common import CENT
-from safetynet.payments.services.bankfiles import _user
+from safetynet.payments.services._common import CENT, lines_totals, user_or_none
 
 
 @transaction.atomic
@@ -76,7 +75,7 @@ def recovery_open(
         method=method,
         instalment=min(instalment, total),
         balance=total,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     change_log_write(actor=actor, action="create", obj=rec, after=snapshot(rec), reason=reason)
     return rec
@@ -213,7 +212,7 @@ def payroll_report_extras(payroll: Any) -> dict[str, Any]:
     from safetynet.payments.models import PaymentLine, RecoveryOffset
     from safetynet.payments.parameters import LEVELS, funding_shares
 
-    total = Decimal(str(payroll.lines.aggregate(t=Sum("amount"))["t"] or 0)).quantize(CENT)
+    _count, total = lines_totals(payroll)
     labels = {"central": _("中央"), "provincial": _("省级"), "county": _("县级")}
     shares = funding_shares(program=payroll.program, region_code=payroll.county_code, month=payroll.month)
     funding = []

@@ -37,14 +37,17 @@ from safetynet.payments.models import (
     StandbyReconciliation,
     TemporaryStage,
 )
-from safetynet.payments.services._common import CENT, county_of, month_start, parse_month
+from safetynet.payments.services._common import (
+    CENT,
+    county_of,
+    lines_totals,
+    month_start,
+    parse_month,
+    user_or_none,
+)
 
 ONE_OFF = ("temporary_emergency", "temporary_expenditure")
 TEMPORARY_PROGRAM = "temporary"  # the program of the county's temporary payroll
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _money(value: Any) -> Decimal:
@@ -111,7 +114,7 @@ def _carrier(actor: Any, decision: Any) -> Entitlement:
         state=Entitlement.State.STOPPED,  # one-off: never in a monthly payroll (no events)
         monthly_amount=_money(decision.amount),
         first_month=month_start(getattr(decision, "first_payment_month", None) or decision.decided_on),
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     change_log_write(actor=actor, action="create", obj=ent, after=snapshot(ent), reason=_("临时救助批准"))
     return ent
@@ -147,7 +150,7 @@ def temporary_from_decision(*, actor: Any, decision: Any) -> list[TemporaryStage
                 township_code=ent.township_code,
                 region_code=ent.region_code,
                 note=note,
-                created_by=_user(actor),
+                created_by=user_or_none(actor),
             )
         )
     change_log_write(
@@ -203,7 +206,7 @@ def temporary_payroll_build(
             kind=Payroll.Kind.TEMPORARY,
             cutoff=cutoff or timezone.localdate(),
             job=job,
-            created_by=_user(actor),
+            created_by=user_or_none(actor),
         )
         due = list(
             TemporaryStage.objects.select_for_update()
@@ -234,8 +237,7 @@ def temporary_payroll_build(
         )
         for s, line in zip(due, lines, strict=True):
             TemporaryStage.objects.filter(pk=s.pk).update(payment_line=line)
-        payroll.line_count = len(lines)
-        payroll.total = sum((s.amount for s in due), Decimal(0)).quantize(CENT)
+        payroll.line_count, payroll.total = lines_totals(payroll)
         payroll.save(update_fields=["line_count", "total"])
         change_log_write(
             actor=actor,
@@ -327,7 +329,7 @@ def standby_topup(
         amount=value,
         reference=reference.strip(),
         note=note,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     change_log_write(actor=actor, action="create", obj=entry, after=snapshot(entry), reason=_("备用金拨付"))
     return entry
@@ -383,7 +385,7 @@ def standby_cash_pay(
         signatures=signatures.strip(),
         case_id=stage.case_id,
         note=_("临时救助第 %(n)s 阶段") % {"n": stage.seq},
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     TemporaryStage.objects.filter(pk=stage.pk).update(
         cash_entry=entry, method=TemporaryStage.Method.CASH, updated_at=timezone.now()
@@ -421,7 +423,7 @@ def standby_record_help_first(*, actor: Any, township_code: str) -> int:
             case_id=ep.case_id,
             emergency_payment=ep,
             note=_("先行救助"),
-            created_by=_user(actor),
+            created_by=user_or_none(actor),
         )
         change_log_write(
             actor=actor, action="create", obj=entry, after=snapshot(entry), reason=_("登记先行救助")
@@ -543,7 +545,7 @@ def standby_reconcile(
         counted_balance=counted,
         difference=counted - book,
         report=report,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     change_log_write(
         actor=actor,
