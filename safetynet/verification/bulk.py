@@ -46,9 +46,10 @@ def qs_arrow(qs: models.QuerySet, types: dict[str, pa.DataType] | None = None) -
 
 def rows_insert(model: type[models.Model], table: pa.Table, *, fresh: bool = False) -> int:
     """Insert the rows of ``table`` (columns named as the database columns); rows that conflict
-    with an existing row on a unique constraint are skipped. ``fresh``: the caller knows none
-    can conflict (nothing of this kind written yet, no duplicates in ``table``), so PostgreSQL
-    gets one ``COPY`` straight into the table. Returns the rows inserted."""
+    with an existing row on a unique constraint are skipped. ``fresh``: the caller expects none
+    to conflict (nothing of this kind written yet), so PostgreSQL gets one ``COPY`` straight into
+    the table; should a row conflict after all (two rows of ``table`` alike), the ``COPY`` is
+    rolled back to its savepoint and the skipping path taken. Returns the rows inserted."""
     if table.num_rows == 0:
         return 0
     name = model._meta.db_table

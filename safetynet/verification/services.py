@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -130,63 +132,195 @@ class _Auth(NamedTuple):
     purpose: str
 
 
+# Who is asked about, and under which authorisation, for a whole region at once (DuckDB):
+#   subjects — the counted members and the legal supporters, each person once (first as a member,
+#              by household then membership; else as a supporter), minors by age on the run's date;
+#   usable   — their authorisations that pass every check but the item (``authorisation_for``:
+#              the role the subject needs, who signed, the validity period, the purpose);
+#   grants   — per subject and data item the newest usable authorisation covering it, or NULL.
+_SUBJECTS_SQL = """
+CREATE OR REPLACE TEMP TABLE subjects AS
+SELECT person_id, household_id, member, region_code, id_enc,
+       member AND birth_date IS NOT NULL AND (
+           year($today) - year(birth_date)
+           - CASE WHEN month($today) < month(birth_date)
+                    OR (month($today) = month(birth_date) AND day($today) < day(birth_date))
+                  THEN 1 ELSE 0 END
+       ) < {adult} AS minor
+FROM (
+    SELECT person_id, household_id, TRUE AS member, birth_date, region_code, id_enc, 0 AS part, id FROM members
+    UNION ALL
+    SELECT person_id, household_id, FALSE, NULL, region_code, id_enc, 1, id FROM supporters
+)
+QUALIFY row_number() OVER (
+    PARTITION BY person_id ORDER BY part, CASE WHEN part = 0 THEN household_id END, id
+) = 1
+"""
+
+_GRANTS_SQL = """
+CREATE OR REPLACE TEMP TABLE grants AS
+WITH usable AS (
+    SELECT s.person_id, a.id, a.scope
+    FROM subjects s JOIN auths a USING (person_id)
+    WHERE a.role = CASE WHEN NOT s.member THEN '{supporter}' WHEN s.minor THEN '{guardian}' ELSE '{self}' END
+      AND (a.signed_by_id = s.person_id) = NOT (s.member AND s.minor)
+      AND a.valid_from <= $today AND (a.valid_to IS NULL OR a.valid_to >= $today)
+      AND contains(coalesce(a.purpose, ''), $purpose)
+), covered AS (
+    SELECT person_id, item, max(id) AS auth_id
+    FROM (SELECT person_id, id, unnest(from_json(scope, '["VARCHAR"]')) AS item FROM usable)
+    GROUP BY ALL
+)
+SELECT s.person_id, w.department, w.pos, w.item, c.auth_id
+FROM subjects s CROSS JOIN wanted w
+LEFT JOIN covered c ON c.person_id = s.person_id AND c.item = w.item
+"""
+
+# per department and person: the items granted (as JSON text, in the connector's order) and the
+# authorisation of the first of them
+_ASKED_SQL = """
+SELECT g.department, g.person_id, s.household_id, c.case_id,
+       '["' || string_agg(g.item, '", "' ORDER BY g.pos) || '"]' AS items,
+       arg_min(g.auth_id, g.pos) AS authorisation_id
+FROM grants g JOIN subjects s USING (person_id)
+LEFT JOIN (SELECT household_id, min(id) AS case_id FROM cases GROUP BY household_id) c USING (household_id)
+WHERE g.auth_id IS NOT NULL
+GROUP BY g.department, g.person_id, s.household_id, c.case_id
+ORDER BY g.department, g.person_id
+"""
+
+
+def _subjects_load(region_code: str, today: dt.date) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding ``subjects`` (see ``_SUBJECTS_SQL``) for a region."""
+    i64, s = pa.int64(), pa.string()
+    in_region = region_q("household__region_code", region_code)
+    members = bulk.qs_arrow(
+        Membership.objects.filter(in_region, end_date__isnull=True, counted=True).values(
+            "id", "person_id", "household_id", "person__birth_date", "person__region_code", "person__id_enc"
+        ),
+        types={
+            "id": i64,
+            "person_id": i64,
+            "household_id": i64,
+            "person__birth_date": pa.date32(),
+            "person__region_code": s,
+            "person__id_enc": s,
+        },
+    ).rename_columns(["id", "person_id", "household_id", "birth_date", "region_code", "id_enc"])
+    supporters = bulk.qs_arrow(
+        LegalSupporter.objects.filter(in_region, end_date__isnull=True).values(
+            "id", "person_id", "household_id", "person__region_code", "person__id_enc"
+        ),
+        types={
+            "id": i64,
+            "person_id": i64,
+            "household_id": i64,
+            "person__region_code": s,
+            "person__id_enc": s,
+        },
+    ).rename_columns(["id", "person_id", "household_id", "region_code", "id_enc"])
+    db = duckdb.connect()
+    db.register("members", members)
+    db.register("supporters", supporters)
+    db.execute(_SUBJECTS_SQL.format(adult=ADULT_AGE), {"today": today})
+    db.unregister("members")
+    db.unregister("supporters")
+    return db
+
+
 def _subjects(region_code: str, today: dt.date) -> list[Subject]:
-    members = (
-        Membership.objects.filter(
-            region_q("household__region_code", region_code), end_date__isnull=True, counted=True
-        )
-        .order_by("household_id", "id")
-        .values_list(
-            "person_id", "household_id", "person__birth_date", "person__region_code", "person__id_enc"
-        )
-    )
-    out: list[Subject] = []
-    seen: set[tuple[int, int]] = set()
-    for person_id, household_id, birth, region, id_enc in members:
-        if birth is None:
-            minor = False
-        else:
-            age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-            minor = age < ADULT_AGE
-        out.append(Subject(_Who(person_id, region, id_enc), household_id, True, minor))  # type: ignore[arg-type]
-        seen.add((household_id, person_id))
-    supporters = (
-        LegalSupporter.objects.filter(region_q("household__region_code", region_code), end_date__isnull=True)
-        .order_by("id")
-        .values_list("person_id", "household_id", "person__region_code", "person__id_enc")
-    )
-    for person_id, household_id, region, id_enc in supporters:
-        if (household_id, person_id) not in seen:
-            out.append(Subject(_Who(person_id, region, id_enc), household_id, False, False))  # type: ignore[arg-type]
-            seen.add((household_id, person_id))
-    return out
+    """The region's subjects (each person once) as objects."""
+    db = _subjects_load(region_code, today)
+    rows = db.sql(
+        "SELECT person_id, region_code, id_enc, household_id, member, minor FROM subjects ORDER BY household_id, person_id"
+    ).fetchall()
+    db.close()
+    return [Subject(_Who(p, r, e), h, m, n) for p, r, e, h, m, n in rows]  # type: ignore[arg-type]
 
 
-def _grants(subject: Subject, items: list[str], purpose: str, today: dt.date, auths: list) -> dict:
-    """``authorisation_for`` for every item at once: {item: (authorisation, reason)}. The checks
-    that do not depend on the item run once per authorisation; a refusal's reason comes from
-    ``authorisation_for`` itself, so both always agree."""
-    person_id = subject.person.pk
-    if not subject.member:
-        expected = ac.AuthRole.SUPPORTER
-    else:
-        expected = ac.AuthRole.GUARDIAN if subject.minor else ac.AuthRole.SELF
-    usable = [
-        a
-        for a in auths
-        if a.role == expected
-        and (a.signed_by_id == person_id) == (expected != ac.AuthRole.GUARDIAN)
-        and a.valid_from <= today
-        and (a.valid_to is None or a.valid_to >= today)
-        and _purpose_ok(a.purpose, purpose)
-    ]
-    out = {}
-    for item in items:
-        auth = next((a for a in usable if item in (a.scope or [])), None)
-        out[item] = (
-            (auth, "") if auth is not None else authorisation_for(subject, item, purpose, today, auths)
-        )
-    return out
+def _grants_load(run: Run, connectors: dict) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding ``subjects`` and ``grants`` for the run's region (see
+    ``_GRANTS_SQL``), and ``cases``."""
+    i64, s = pa.int64(), pa.string()
+    in_region = region_q("household__region_code", run.region_code)
+    db = _subjects_load(run.region_code, run.as_of)
+    auths = pa.concat_tables(  # two plain semi-joins (an OR of both made PostgreSQL plan badly)
+        [
+            bulk.qs_arrow(
+                Authorisation.objects.filter(person_id__in=people).values(*_Auth._fields),
+                types={
+                    "id": i64,
+                    "person_id": i64,
+                    "role": s,
+                    "signed_by_id": i64,
+                    "valid_from": pa.date32(),
+                    "valid_to": pa.date32(),
+                    "scope": s,
+                    "purpose": s,
+                },
+            )
+            for people in (
+                Membership.objects.filter(in_region).values("person_id"),
+                LegalSupporter.objects.filter(in_region).values("person_id"),
+            )
+        ]
+    )
+    cases = bulk.qs_arrow(
+        Case.objects.filter(region_q("region_code", run.region_code)).values("household_id", "id"),
+        types={"household_id": i64, "id": i64},
+    )
+    wanted = pa.table(
+        {
+            "department": [d for d, con in connectors.items() for _ in con.items],
+            "pos": [n for con in connectors.values() for n in range(len(con.items))],
+            "item": [i for con in connectors.values() for i in con.items],
+        }
+    )
+    db.register("auths", auths)
+    db.register("cases", cases)
+    db.register("wanted", wanted)
+    db.execute(
+        _GRANTS_SQL.format(
+            self=ac.AuthRole.SELF.value,
+            guardian=ac.AuthRole.GUARDIAN.value,
+            supporter=ac.AuthRole.SUPPORTER.value,
+        ),
+        {"today": run.as_of, "purpose": run.purpose.strip()},
+    )
+    return db
+
+
+def _refusals(run: Run, db: duckdb.DuckDBPyConnection) -> pa.Table:
+    """One refusal per subject, department and item no authorisation covers, with the reason
+    ``authorisation_for`` gives (looked at one by one: only the refused)."""
+    refused = db.sql(
+        "SELECT g.person_id, s.household_id, s.member, s.minor, s.region_code, g.department, g.item"
+        " FROM grants g JOIN subjects s USING (person_id) WHERE g.auth_id IS NULL ORDER BY g.person_id, g.department, g.pos"
+    ).fetchall()
+    columns: dict[str, list] = defaultdict(list)
+    if not refused:
+        return pa.table({})
+    people = sorted({r[0] for r in refused})
+    auths: dict[int, list[_Auth]] = defaultdict(list)
+    for row in (
+        Authorisation.objects.filter(person_id__in=people)
+        .order_by("-id")
+        .values_list(*_Auth._fields)
+        .iterator()
+    ):
+        auths[row[1]].append(_Auth(*row))
+    for person_id, household_id, member, minor, region, dept, item in refused:
+        subject = Subject(_Who(person_id, region, ""), household_id, member, minor)  # type: ignore[arg-type]
+        reason = authorisation_for(subject, item, run.purpose, run.as_of, auths.get(person_id, []))[1]  # type: ignore[arg-type]
+        for key, value in (
+            ("person_id", person_id),
+            ("household_id", household_id),
+            ("department", dept),
+            ("item", item),
+            ("reason", reason),
+        ):
+            columns[key].append(value)
+    return pa.table(columns)
 
 
 # ---- runs -------------------------------------------------------------------------------------
@@ -308,115 +442,106 @@ def run_execute(
 
 def _stage_requests(run: Run) -> None:
     """One request per person and department with the items an authorisation covers, one
-    refusal per item none covers; written set-based (a resumed stage adds only what is missing),
-    then one request file per department."""
+    refusal per item none covers, decided for the whole region at once (``_grants_load``);
+    written set-based (a resumed stage adds only what is missing), then one request file per
+    department with the keyed pseudonyms."""
     started = time.perf_counter()
-    subjects = _subjects(run.region_code, run.as_of)
-    auths: dict[int, list[_Auth]] = defaultdict(list)
-    fields = ("id", "person_id", "role", "signed_by_id", "valid_from", "valid_to", "scope", "purpose")
-    in_region = region_q("household__region_code", run.region_code)
-    found = {}  # two plain semi-joins (an OR of both made PostgreSQL plan badly)
-    for people in (
-        Membership.objects.filter(in_region).values("person_id"),
-        LegalSupporter.objects.filter(in_region).values("person_id"),
-    ):
-        for row in Authorisation.objects.filter(person_id__in=people).values_list(*fields):
-            found[row[0]] = row
-    for auth_id in sorted(found, reverse=True):
-        row = found[auth_id]
-        auths[row[1]].append(_Auth(*row))
-    cases: dict[int, int] = {}
-    for household_id, case_id in (
-        Case.objects.filter(region_q("region_code", run.region_code))
-        .order_by("id")
-        .values_list("household_id", "id")
-    ):
-        cases.setdefault(household_id, case_id)
     connectors = {dept: connector(dept) for dept in run.departments}
-    all_items = sorted({item for con in connectors.values() for item in con.items})
-    # per department: subject index, items granted, authorisation used
-    asked: dict[str, tuple[list[int], list[str], list[int]]] = {d: ([], [], []) for d in run.departments}
-    refusals: dict[str, list] = defaultdict(list)
-    once: set[int] = set()  # a person is asked once per run (as member or as supporter)
-    as_json: dict[tuple, str] = {}
-    for n, s in enumerate(subjects):
-        if s.person.pk in once:
-            continue
-        once.add(s.person.pk)
-        grants = _grants(s, all_items, run.purpose, run.as_of, auths.get(s.person.pk, []))
-        for dept, con in connectors.items():
-            granted, auth_used = [], None
-            for item in con.items:
-                auth, reason = grants[item]
-                if auth is None:
-                    for key, value in (
-                        ("person_id", s.person.pk),
-                        ("household_id", s.household_id),
-                        ("department", dept),
-                        ("item", item),
-                        ("reason", reason),
-                    ):
-                        refusals[key].append(value)
-                else:
-                    granted.append(item)
-                    auth_used = auth_used or auth
-            if granted:
-                rows = asked[dept]
-                rows[0].append(n)
-                granted_key = tuple(granted)
-                if granted_key not in as_json:
-                    as_json[granted_key] = json.dumps(granted)
-                rows[1].append(as_json[granted_key])
-                rows[2].append(auth_used.id)  # type: ignore[union-attr]
+    db = _grants_load(run, connectors)
+    asked = db.sql(_ASKED_SQL).to_arrow_table()
+    people = db.sql(
+        "SELECT s.person_id, s.id_enc FROM subjects s SEMI JOIN grants g ON g.person_id = s.person_id"
+        " AND g.auth_id IS NOT NULL ORDER BY s.person_id"
+    ).to_arrow_table()
+    refusals = _refusals(run, db)
+    db.close()
     now = timezone.now().isoformat()
     resumed = Request.objects.filter(run=run).exists()
     started = _clock("requests: subjects and authorisations", started)
-    id_numbers: dict[int, str] = {}
+    # identity numbers decrypted once per person, each department's pseudonyms from them
+    ids = pa.array(
+        [i.strip().upper() for i in crypto.decrypt_many(people.column("id_enc").to_pylist())], pa.string()
+    )
+    person_ids = people.column("person_id")
+    started = _clock("requests: pseudonyms", started)
     # one transaction per department's write, two at once on PostgreSQL (bulk.Writer): a stage
     # cut short is resumed through the conflict-skipping path
     with bulk.Writer() as writer:
-        for dept, (index, items, auth_ids) in asked.items():
-            for n in index:
-                if n not in id_numbers:
-                    id_numbers[n] = crypto.decrypt(subjects[n].person.id_enc)
-            pseud = exchange.pseudonyms([id_numbers[n] for n in index], dept)
-            started = _clock("requests: pseudonyms", started)
-            count = len(index)
-            table = pa.table(
-                {
-                    "run_id": pa.array([run.pk] * count, pa.int64()),
-                    "region_code": pa.array([run.region_code] * count, pa.string()),
-                    "person_id": pa.array([subjects[n].person.pk for n in index], pa.int64()),
-                    "household_id": pa.array([subjects[n].household_id for n in index], pa.int64()),
-                    "case_id": pa.array([cases.get(subjects[n].household_id) for n in index], pa.int64()),
-                    "department": pa.array([dept] * count, pa.string()),
-                    "items": pa.array(items, pa.string()),
-                    "pseudonym": pa.array(pseud, pa.string()),
-                    "authorisation_id": pa.array(auth_ids, pa.int64()),
-                    "created_at": pa.array([now] * count, pa.string()),
-                }
+        for dept in run.departments:
+            part = asked.filter(pc.equal(asked.column("department"), dept))
+            n = part.num_rows
+            pseud = crypto.blind_index_many(
+                ids.take(pc.index_in(part.column("person_id"), value_set=person_ids)),
+                purpose=f"dept:{dept}",
             )
+            started = _clock("requests: pseudonyms", started)
+            table = part.append_column("pseudonym", pseud)
+            for name, value in (
+                ("run_id", pa.scalar(run.pk, pa.int64())),
+                ("region_code", pa.scalar(run.region_code)),
+                ("created_at", pa.scalar(now)),
+            ):
+                table = table.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
             writer.insert(Request, table, fresh=not resumed)
             started = _clock("requests: write (waiting for the database)", started)
             path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
             if not path.exists() and not resumed:
                 exchange.request_file_write(path, pseud)
-        if refusals:
-            count = len(refusals["person_id"])
-            refusals["run_id"] = [run.pk] * count
-            refusals["region_code"] = [run.region_code] * count
-            refusals["created_at"] = [now] * count
-            writer.insert(Refusal, pa.table(refusals), fresh=not resumed)
-    if resumed:  # a stage cut short: the request files list what the query log holds
+            if not resumed:
+                _request_map_write(run, dept, table.select(list(_MAP_TYPES)))
+            started = _clock("requests: files", started)
+        if refusals.num_rows:
+            n = refusals.num_rows
+            for name, value in (
+                ("run_id", pa.scalar(run.pk, pa.int64())),
+                ("region_code", pa.scalar(run.region_code)),
+                ("created_at", pa.scalar(now)),
+            ):
+                refusals = refusals.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
+            writer.insert(Refusal, refusals, fresh=not resumed)
+    _clock("requests: write (waiting for the database)", started)
+    if resumed:  # a stage cut short: the request files and maps hold what the query log holds
         for dept in run.departments:
+            logged = _requests_logged(run, dept)
             path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
             if not path.exists():
-                exchange.request_file_write(
-                    path,
-                    list(
-                        Request.objects.filter(run=run, department=dept).values_list("pseudonym", flat=True)
-                    ),
-                )
+                exchange.request_file_write(path, logged.column("pseudonym"))
+            _request_map_write(run, dept, logged)
+
+
+# the run's own map from a department's pseudonyms back to the persons asked about, kept in the
+# run's work directory beside the request files (removed with them by ``purge``), so the findings
+# stage need not read millions of query-log rows back from the database
+_MAP_TYPES = {
+    "pseudonym": pa.string(),
+    "person_id": pa.int64(),
+    "household_id": pa.int64(),
+    "items": pa.string(),
+}
+
+
+def _request_map_path(run: Run, dept: str) -> Path:
+    return Path(run.work_dir) / "requests" / f"{dept}.parquet"
+
+
+def _request_map_write(run: Run, dept: str, table: pa.Table) -> None:
+    exchange.atomic_write(_request_map_path(run, dept), lambda p: pq.write_table(table, p))
+
+
+def _requests_logged(run: Run, dept: str) -> pa.Table:
+    """The run's requests to ``dept`` as the query log holds them (pseudonym, person, household,
+    items as JSON text)."""
+    return bulk.qs_arrow(
+        Request.objects.filter(run=run, department=dept).values(*_MAP_TYPES), types=_MAP_TYPES
+    )
+
+
+def _requests_asked(run: Run, dept: str) -> pa.Table:
+    """The run's requests to ``dept``: from the run's map when it has one, else the query log."""
+    path = _request_map_path(run, dept)
+    if path.exists():
+        return pq.read_table(path).cast(pa.schema(list(_MAP_TYPES.items())))
+    return _requests_logged(run, dept)
 
 
 def _stage_exchange(run: Run, datasets_dir: Path, answer_format: str) -> None:
@@ -484,6 +609,79 @@ def _cast_numeric(
     return table if keep is None else table.filter(keep)
 
 
+_DATE_SQL = (
+    "SELECT coalesce(TRY_CAST(v AS DATE), CAST(TRY_STRPTIME(v, '%Y/%m/%d') AS DATE),"
+    " CAST(TRY_STRPTIME(v, '%Y%m%d') AS DATE)) AS v FROM t"
+)
+
+
+def _check_values(run: Run, dept: str, fname: str, table: pa.Table, ds: Any, problems: list) -> pa.Table:
+    """Reject the rows with impossible values, each named by its row number: a negative amount
+    (``ds.numeric``, already cast), a date that does not parse or lies after the run's as-of date
+    (``ds.dates``; cast to dates here); leave out a row that repeats an earlier row exactly.
+    Vectorised: only the rejected rows are looked at one by one."""
+    bad_rows: dict[int, str] = {}
+
+    def reject(mask: pa.Array, message: str, col: str, values: pa.Array) -> None:
+        if not pc.any(mask).as_py():
+            return
+        for rownum, v in zip(
+            table.column("__row").filter(mask).to_pylist(), values.filter(mask).to_pylist(), strict=True
+        ):
+            bad_rows.setdefault(rownum, message % {"r": rownum, "c": col, "v": v, "d": run.as_of.isoformat()})
+
+    for col in ds.numeric:
+        values = table.column(col)
+        reject(pc.fill_null(pc.less(values, 0), False), _("第 %(r)d 行“%(c)s”不能为负数：%(v)s"), col, values)
+    for col in ds.dates:
+        raw = table.column(col)
+        if pa.types.is_date(raw.type) or pa.types.is_timestamp(raw.type):
+            dates = pc.cast(raw, pa.date32())
+        else:
+            text = pc.utf8_trim_whitespace(pc.cast(raw, pa.string()))
+            db = duckdb.connect()
+            db.register("t", pa.table({"v": text}))
+            dates = db.sql(_DATE_SQL).to_arrow_table().column(0).cast(pa.date32())
+            db.close()
+            given = pc.invert(pc.fill_null(pc.equal(text, ""), True))
+            reject(pc.and_(pc.is_null(dates), given), _("第 %(r)d 行“%(c)s”不是日期：%(v)s"), col, raw)
+        late = pc.fill_null(pc.greater(dates, pa.scalar(run.as_of, pa.date32())), False)
+        reject(late, _("第 %(r)d 行“%(c)s”晚于核对基准日 %(d)s：%(v)s"), col, raw)
+        table = table.set_column(table.column_names.index(col), col, dates)
+    columns = [c for c in table.column_names if c != "__row"]
+    db = duckdb.connect()
+    db.register("t", table)
+    listed = ", ".join(f'"{c}"' for c in columns)
+    repeated = db.sql(
+        f"WITH h AS (SELECT __row, hash({listed}) AS h FROM t),"
+        " twice AS (SELECT h FROM h GROUP BY h HAVING count(*) > 1)"
+        " SELECT __row FROM h SEMI JOIN twice USING (h) ORDER BY __row"
+    ).fetchall()
+    if repeated:  # the rows behind a repeated hash, compared in full
+        rows = table.filter(
+            pc.is_in(table.column("__row"), value_set=pa.array([r[0] for r in repeated], pa.int64()))
+        )
+        first: dict[tuple, int] = {}
+        for row in rows.to_pylist():
+            key = tuple(row[c] for c in columns)
+            if key in first:
+                bad_rows.setdefault(
+                    row["__row"],
+                    _("第 %(r)d 行与第 %(f)d 行完全相同，重复行已忽略")
+                    % {"r": row["__row"], "f": first[key]},
+                )
+            else:
+                first[key] = row["__row"]
+    db.close()
+    if not bad_rows:
+        return table
+    for rownum in sorted(bad_rows):
+        problems.append(_problem(run, dept, fname, bad_rows[rownum], rownum))
+    return table.filter(
+        pc.invert(pc.is_in(table.column("__row"), value_set=pa.array(list(bad_rows), pa.int64())))
+    )
+
+
 class _RequestMap(Mapping):
     """The run's requests to one department as {pseudonym: (pseudonym, person_id, household_id,
     items)}, built only if something asks (fuzzy matching of rows without a pseudonym)."""
@@ -514,125 +712,140 @@ class _RequestMap(Mapping):
         return self._table.num_rows
 
 
+# the answer's rows joined once to the requests: the pseudonym replaced by the request's position
+# in ``asked`` (NULL: never asked), with whether the request covers this file's data item
+_ANSWER_JOIN_SQL = """
+CREATE OR REPLACE TEMP TABLE answer_asked AS
+SELECT a.* EXCLUDE (pseudonym), q.__i AS pseudonym, q.authorised AS __authorised
+FROM answer_file a LEFT JOIN asked q USING (pseudonym)
+"""
+
+# the connector's query over the authorised rows (grouping by request now); two rows of one
+# person with the same key (conflicting department rows) are left to the database's unique
+# constraint (run, person, key), which keeps one of them (``bulk.rows_insert``)
 _FINDINGS_SQL = """
-SELECT {run} AS run_id, '{region}' AS region_code, q.person_id, q.household_id,
-       '{dept}' AS department, '{dataset}' AS dataset, f.category, f.kind,
+SELECT f.pseudonym AS __i, f.category, f.kind,
        CAST(round(f.amount, 2) AS DECIMAL(14, 2)) AS amount,
        CAST(round(f.area, 2) AS DECIMAL(10, 2)) AS area,
-       left(coalesce(CAST(f.note AS VARCHAR), ''), 200) AS note, left(f.key, 120) AS key,
-       '' AS registry_type
-FROM ({sql}) f(pseudonym, category, kind, amount, area, note, key) JOIN asked q ON q.pseudonym = f.pseudonym
-WHERE q.authorised
-QUALIFY row_number() OVER (PARTITION BY q.person_id, left(f.key, 120)) = 1
+       left(coalesce(CAST(f.note AS VARCHAR), ''), 200) AS note, left(f.key, 120) AS key
+FROM ({sql}) f(pseudonym, category, kind, amount, area, note, key)
 """
 
 
+def _problem(run: Run, dept: str, fname: str, message: str, row: int | None = None) -> FileProblem:
+    return FileProblem(
+        run=run, region_code=run.region_code, department=dept, file=fname, row=row, message=message[:300]
+    )
+
+
+def _file_findings(
+    run: Run, dept: str, path: Path, asked: pa.Table, problems: list, db: duckdb.DuckDBPyConnection
+) -> pa.Table | None:
+    """One result file's findings: the file read and checked (columns, numbers, rows without a
+    pseudonym held for fuzzy matching, rows about persons never asked named and left out),
+    mapped by the connector's query and joined to the requests in DuckDB. ``asked``: the run's
+    requests to ``dept`` with ``authorised`` for this file's item. None: the file is rejected."""
+    con = connector(dept)
+    try:
+        ds = con.dataset(path.name.split(".")[0])
+    except StopIteration:
+        problems.append(
+            _problem(
+                run,
+                dept,
+                path.name,
+                _("不认识的结果文件（应为 %(d)s）") % {"d": "、".join(d.name for d in con.datasets)},
+            )
+        )
+        return None
+    started = time.perf_counter()
+    try:
+        table = exchange.result_read(path)
+        missing = [c for c in (*ds.columns[1:], "pseudonym") if c not in table.column_names]
+        if missing:
+            raise exchange.FileRejected(_("缺少列：%(c)s") % {"c": "、".join(missing)})
+    except exchange.FileRejected as exc:
+        problems.append(_problem(run, dept, path.name, str(exc)))
+        return None
+    started = _clock("match: read", started)
+    table = table.append_column("__row", pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64)))
+    table = _cast_numeric(run, dept, path.name, table, ds.numeric, problems)
+    table = _check_values(run, dept, path.name, table, ds, problems)
+    table = fuzzy.unidentified_take(run, dept, ds, path.name, table, _RequestMap(asked))
+    started = _clock("match: checks", started)
+    db.register("answer_file", table)
+    db.register("asked", asked.append_column("__i", pa.array(np.arange(asked.num_rows, dtype=np.int64))))
+    db.execute(_ANSWER_JOIN_SQL)
+    db.unregister("answer_file")
+    started = _clock("match: join", started)
+    for (rownum,) in db.sql("SELECT __row FROM answer_asked WHERE pseudonym IS NULL ORDER BY 1").fetchall():
+        problems.append(
+            _problem(run, dept, path.name, _("第 %(r)d 行不是本批次请求核对的人员") % {"r": rownum}, rownum)
+        )
+    db.execute(
+        "CREATE OR REPLACE TEMP VIEW answer AS SELECT * EXCLUDE (__authorised) FROM answer_asked WHERE __authorised"
+    )
+    started = _clock("match: unknown", started)
+    findings = db.sql(_FINDINGS_SQL.format(sql=ds.sql)).to_arrow_table()
+    started = _clock("match: map", started)
+    n = findings.num_rows
+    at = findings.column("__i")
+    findings = findings.drop_columns(["__i"])
+    for name, column in (
+        ("person_id", asked.column("person_id")),
+        ("household_id", asked.column("household_id")),
+    ):
+        findings = findings.append_column(name, column.take(at))
+    for name, value in (
+        ("run_id", pa.scalar(run.pk, pa.int64())),
+        ("region_code", pa.scalar(run.region_code)),
+        ("department", pa.scalar(dept)),
+        ("dataset", pa.scalar(ds.name)),
+        ("registry_type", pa.scalar("")),
+    ):
+        findings = findings.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
+    _clock("match: columns", started)
+    return findings
+
+
 def _stage_findings(run: Run) -> None:
-    """Each result file: checked (columns, numbers, persons asked about), mapped by the
-    connector's query, joined to the requests in DuckDB and written set-based. A rejected file
-    leaves nothing behind; a rejected row is left out and named."""
+    """Every result file matched first (``_file_findings``), then the findings written set-based,
+    two files at once. A rejected file leaves nothing behind; a rejected row is left out and
+    named. A resumed stage writes only the findings not stored yet."""
     FileProblem.objects.filter(run=run).delete()  # recomputed on resume
     problems: list[FileProblem] = []
     written = set(Finding.objects.filter(run=run).values_list("department", "dataset").distinct())
-    writer = bulk.Writer()  # a file's findings are written while the next file is matched
+    matched: list[tuple[pa.Table, bool]] = []
+    db = duckdb.connect()
     for dept in run.departments:
         con = connector(dept)
         inbox = Path(run.work_dir) / "inbox" / dept
         if not inbox.exists():
             continue
-        requests = bulk.qs_arrow(
-            Request.objects.filter(run=run, department=dept).values(
-                "pseudonym", "person_id", "household_id", "items"
-            ),
-            types={
-                "pseudonym": pa.string(),
-                "person_id": pa.int64(),
-                "household_id": pa.int64(),
-                "items": pa.string(),
-            },
-        )
+        started = time.perf_counter()
+        requests = _requests_asked(run, dept)
+        started = _clock("requests read", started)
+        items = pc.dictionary_encode(requests.column("items")).combine_chunks()  # a few distinct lists
+        authorised: dict[str, pa.Array] = {}  # per data item: the requests that may ask for it
         paths = sorted(p for p in inbox.iterdir() if p.name != ".complete")
         stems = [p.name.split(".")[0] for p in paths]
-        for path in paths:
-            stem = path.name.split(".")[0]
-            # nothing of this dataset written yet and one file of it: COPY straight in
-            fresh = (dept, stem) not in written and stems.count(stem) == 1
-            try:
-                ds = con.dataset(stem)
-            except StopIteration:
-                problems.append(
-                    FileProblem(
-                        run=run,
-                        region_code=run.region_code,
-                        department=dept,
-                        file=path.name,
-                        message=_("不认识的结果文件（应为 %(d)s）")
-                        % {"d": "、".join(d.name for d in con.datasets)},
-                    )
-                )
-                continue
-            started = time.perf_counter()
-            try:
-                table = exchange.result_read(path)
-                missing = [c for c in (*ds.columns[1:], "pseudonym") if c not in table.column_names]
-                if missing:
-                    raise exchange.FileRejected(_("缺少列：%(c)s") % {"c": "、".join(missing)})
-            except exchange.FileRejected as exc:
-                problems.append(
-                    FileProblem(
-                        run=run,
-                        region_code=run.region_code,
-                        department=dept,
-                        file=path.name,
-                        message=str(exc)[:300],
-                    )
-                )
-                continue
-            table = table.append_column("__row", pa.array(range(2, table.num_rows + 2), pa.int64()))
-            table = _cast_numeric(run, dept, path.name, table, ds.numeric, problems)
-            table = fuzzy.unidentified_take(run, dept, ds, path.name, table, _RequestMap(requests))
-            item = con.item_of(ds)
-            asked = requests.append_column(
-                "authorised", pc.match_substring(requests.column("items"), json.dumps(item))
-            )  # not authorised for this item: dropped, never stored
-            db = duckdb.connect()
-            db.register("answer", table)
-            db.register("asked", asked)
-            unknown = [
-                r[0]
-                for r in db.sql(
-                    "SELECT __row FROM answer a WHERE a.pseudonym IS NULL"
-                    " OR NOT EXISTS (SELECT 1 FROM asked q WHERE q.pseudonym = a.pseudonym) ORDER BY __row"
-                ).fetchall()
-            ]
-            if unknown:
-                for rownum in unknown:
-                    problems.append(
-                        FileProblem(
-                            run=run,
-                            region_code=run.region_code,
-                            department=dept,
-                            file=path.name,
-                            row=rownum,
-                            message=_("第 %(r)d 行不是本批次请求核对的人员") % {"r": rownum},
-                        )
-                    )
-                db.unregister("answer")
-                table = table.filter(
-                    pc.invert(pc.is_in(table.column("__row"), value_set=pa.array(unknown, pa.int64())))
-                )
-                db.register("answer", table)
-            findings = db.sql(
-                _FINDINGS_SQL.format(
-                    run=int(run.pk), region=run.region_code, dept=dept, dataset=ds.name, sql=ds.sql
-                )
-            ).to_arrow_table()
-            db.close()
-            started = _clock("match", started)
-            writer.insert(Finding, findings, fresh=fresh)
-            _clock("write (waiting for the database)", started)
+        for path, stem in zip(paths, stems, strict=True):
+            item = next((con.item_of(d) for d in con.datasets if d.name == stem), con.items[0])
+            if item not in authorised:  # not authorised for this item: dropped, never stored
+                covers = pc.match_substring(items.dictionary, json.dumps(item))
+                authorised[item] = pc.take(covers, items.indices)
+            findings = _file_findings(
+                run, dept, path, requests.append_column("authorised", authorised[item]), problems, db
+            )
+            if findings is not None:
+                # nothing of this dataset written yet and one file of it: COPY straight in
+                matched.append((findings, (dept, stem) not in written and stems.count(stem) == 1))
+        _clock("match", started)
+    db.close()
     started = time.perf_counter()
-    writer.close()
+    with bulk.Writer() as writer:
+        for findings, fresh in matched:
+            writer.insert(Finding, findings, fresh=fresh)
     _clock("write (waiting for the database)", started)
     FileProblem.objects.bulk_create(problems, batch_size=2000)
 

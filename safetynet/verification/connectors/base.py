@@ -16,7 +16,8 @@ class Dataset:
     name: str
     columns: tuple[str, ...]
     sql: str  # over table "answer"; returns pseudonym, category, kind, amount, area, note, key
-    numeric: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()  # amounts: a value that is not a number or is negative rejects the row
+    dates: tuple[str, ...] = ()  # a date that does not parse or lies after the run's as-of date rejects the row
     item: str = ""  # the data item (授权核对事项) this dataset answers; default: the connector's first
 
 

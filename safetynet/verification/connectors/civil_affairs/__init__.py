@@ -12,6 +12,7 @@ CONNECTOR = Connector(
             ("id_number", "death_date", "cremation_date", "funeral_home"),
             "SELECT pseudonym, 'fact' AS category, 'death' AS kind, NULL AS amount, NULL AS area,"
             " '火化 ' || CAST(death_date AS VARCHAR) AS note, 'funeral' AS key FROM answer",
+            dates=("death_date", "cremation_date"),
             item="death",
         ),
     ),

@@ -13,6 +13,7 @@ CONNECTOR = Connector(
             "SELECT pseudonym, 'expense' AS category, 'medical' AS kind, sum(out_of_pocket) AS amount, NULL AS area,"
             " count(*) || '次结算' AS note, 'medical' AS key FROM answer GROUP BY pseudonym",
             numeric=("out_of_pocket",),
+            dates=("settlement_date",),
         ),
     ),
 )

@@ -23,6 +23,7 @@ CONNECTOR = Connector(
             " coalesce(transaction_price, 0) AS amount, area, location AS note,"
             " 'estate:' || certificate_no AS key FROM answer",
             numeric=("area", "transaction_price"),
+            dates=("registered_on",),
         ),
     ),
 )

@@ -12,6 +12,7 @@ CONNECTOR = Connector(
             ("id_number", "name", "death_date", "cancelled_on", "cause"),
             "SELECT pseudonym, 'fact' AS category, 'death' AS kind, NULL AS amount, NULL AS area,"
             " '死亡日期 ' || CAST(death_date AS VARCHAR) AS note, 'death' AS key FROM answer",
+            dates=("death_date", "cancelled_on"),
             item="death",
         ),
         Dataset(
@@ -20,6 +21,7 @@ CONNECTOR = Connector(
             "SELECT pseudonym, 'asset' AS category, 'vehicle' AS kind, purchase_price AS amount, NULL AS area,"
             " brand || ' ' || plate AS note, 'vehicle:' || plate AS key FROM answer",
             numeric=("purchase_price",),
+            dates=("registered_on",),
             item="vehicles",
         ),
     ),
