@@ -34,3 +34,14 @@ def test_masks():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_account("6228480012345678901") == "***************8901"
     assert mask_id_number("") == ""
+
+
+def test_bulk_decryption_and_blind_indexes_agree_with_one_at_a_time():
+    values = ["320125198001011234", " 32012519800101123x ", "11010520100615002X", ""]
+    tokens = [crypto.encrypt(v) if v else "" for v in values]
+    assert crypto.decrypt_many(tokens) == values
+    for algorithm in ("hmac-sha256", "hmac-sm3"):
+        bulk = crypto.blind_index_many(values, purpose="dept:banking", algorithm=algorithm).to_pylist()
+        assert bulk == [crypto.blind_index(v, purpose="dept:banking", algorithm=algorithm) for v in values]
+        other = crypto.blind_index_many(values, purpose="dept:tax", algorithm=algorithm).to_pylist()
+        assert not set(bulk) & set(other)  # purpose-bound
