@@ -455,7 +455,12 @@ def _stage_requests(run: Run) -> None:
     ).to_arrow_table()
     refusals = _refusals(run, db)
     db.close()
-    now = timezone.now().isoformat()
+    # the columns every query-log and refusal row of this run shares
+    shared = {
+        "run_id": pa.scalar(run.pk, pa.int64()),
+        "region_code": pa.scalar(run.region_code),
+        "created_at": pa.scalar(timezone.now().isoformat()),
+    }
     resumed = Request.objects.filter(run=run).exists()
     started = _clock("requests: subjects and authorisations", started)
     # identity numbers decrypted once per person, each department's pseudonyms from them
@@ -469,19 +474,12 @@ def _stage_requests(run: Run) -> None:
     with bulk.Writer() as writer:
         for dept in run.departments:
             part = asked.filter(pc.equal(asked.column("department"), dept))
-            n = part.num_rows
             pseud = crypto.blind_index_many(
                 ids.take(pc.index_in(part.column("person_id"), value_set=person_ids)),
                 purpose=f"dept:{dept}",
             )
             started = _clock("requests: pseudonyms", started)
-            table = part.append_column("pseudonym", pseud)
-            for name, value in (
-                ("run_id", pa.scalar(run.pk, pa.int64())),
-                ("region_code", pa.scalar(run.region_code)),
-                ("created_at", pa.scalar(now)),
-            ):
-                table = table.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
+            table = _with_constants(part.append_column("pseudonym", pseud), **shared)
             writer.insert(Request, table, fresh=not resumed)
             started = _clock("requests: write (waiting for the database)", started)
             path = Path(run.work_dir) / "outbox" / f"{dept}.parquet"
@@ -491,14 +489,7 @@ def _stage_requests(run: Run) -> None:
                 _request_map_write(run, dept, table.select(list(_MAP_TYPES)))
             started = _clock("requests: files", started)
         if refusals.num_rows:
-            n = refusals.num_rows
-            for name, value in (
-                ("run_id", pa.scalar(run.pk, pa.int64())),
-                ("region_code", pa.scalar(run.region_code)),
-                ("created_at", pa.scalar(now)),
-            ):
-                refusals = refusals.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
-            writer.insert(Refusal, refusals, fresh=not resumed)
+            writer.insert(Refusal, _with_constants(refusals, **shared), fresh=not resumed)
     _clock("requests: write (waiting for the database)", started)
     if resumed:  # a stage cut short: the request files and maps hold what the query log holds
         for dept in run.departments:
@@ -595,13 +586,12 @@ def _cast_numeric(
                 table.column("__row").filter(bad).to_pylist(), arr.filter(bad).to_pylist(), strict=True
             ):
                 problems.append(
-                    FileProblem(
-                        run=run,
-                        region_code=run.region_code if run else "",
-                        department=dept,
-                        file=fname,
-                        row=rownum,
-                        message=_("第 %(r)d 行“%(c)s”不是数字：%(v)s") % {"r": rownum, "c": col, "v": v},
+                    _problem(
+                        run,
+                        dept,
+                        fname,
+                        _("第 %(r)d 行“%(c)s”不是数字：%(v)s") % {"r": rownum, "c": col, "v": v},
+                        rownum,
                     )
                 )
             keep = pc.invert(bad) if keep is None else pc.and_(keep, pc.invert(bad))
@@ -732,10 +722,22 @@ FROM ({sql}) f(pseudonym, category, kind, amount, area, note, key)
 """
 
 
-def _problem(run: Run, dept: str, fname: str, message: str, row: int | None = None) -> FileProblem:
+def _problem(run: Run | None, dept: str, fname: str, message: str, row: int | None = None) -> FileProblem:
     return FileProblem(
-        run=run, region_code=run.region_code, department=dept, file=fname, row=row, message=message[:300]
+        run=run,
+        region_code=run.region_code if run else "",
+        department=dept,
+        file=fname,
+        row=row,
+        message=message[:300],
     )
+
+
+def _with_constants(table: pa.Table, **values: pa.Scalar) -> pa.Table:
+    """``table`` with a column per keyword holding its value on every row."""
+    for name, value in values.items():
+        table = table.append_column(name, pa.repeat(value, table.num_rows))  # type: ignore[arg-type]
+    return table
 
 
 def _file_findings(
@@ -788,7 +790,6 @@ def _file_findings(
     started = _clock("match: unknown", started)
     findings = db.sql(_FINDINGS_SQL.format(sql=ds.sql)).to_arrow_table()
     started = _clock("match: map", started)
-    n = findings.num_rows
     at = findings.column("__i")
     findings = findings.drop_columns(["__i"])
     for name, column in (
@@ -796,14 +797,14 @@ def _file_findings(
         ("household_id", asked.column("household_id")),
     ):
         findings = findings.append_column(name, column.take(at))
-    for name, value in (
-        ("run_id", pa.scalar(run.pk, pa.int64())),
-        ("region_code", pa.scalar(run.region_code)),
-        ("department", pa.scalar(dept)),
-        ("dataset", pa.scalar(ds.name)),
-        ("registry_type", pa.scalar("")),
-    ):
-        findings = findings.append_column(name, pa.repeat(value, n))  # type: ignore[arg-type]
+    findings = _with_constants(
+        findings,
+        run_id=pa.scalar(run.pk, pa.int64()),
+        region_code=pa.scalar(run.region_code),
+        department=pa.scalar(dept),
+        dataset=pa.scalar(ds.name),
+        registry_type=pa.scalar(""),
+    )
     _clock("match: columns", started)
     return findings
 
